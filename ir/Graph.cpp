@@ -227,6 +227,12 @@ Value* Graph::AddBlockArgument(Block& block, const std::string& name, TensorType
   return block.arguments_.back().get();
 }
 
+Value* Graph::AddResult(Op& op, const std::string& name, TensorType type) {
+  op.results_.push_back(
+      std::make_unique<Value>(UniqueName(name), std::move(type), Value::Origin::kOpResult, &op));
+  return op.results_.back().get();
+}
+
 std::string Graph::UniqueName(const std::string& base) {
   if (base.empty()) {
     std::string name;

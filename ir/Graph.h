@@ -175,6 +175,9 @@ class Graph {
                AttributeMap attributes, const std::vector<TensorType>& result_types,
                const std::vector<std::string>& result_names = {});
   Value* AddBlockArgument(Block& block, const std::string& name, TensorType type);
+  // Adds a result to an op already made: a scan's results are known only
+  // once its body is.
+  Value* AddResult(Op& op, const std::string& name, TensorType type);
 
   // A name no value of this graph has yet: `base` itself if free, else
   // `base_1`, `base_2`, ... An empty base gives "0", "1", ...

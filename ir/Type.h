@@ -4,6 +4,7 @@
 #define RNNC_IR_TYPE_H
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,7 @@ class TensorType {
  public:
   TensorType() = default;
   TensorType(std::vector<Dim> dims) : dims_(std::move(dims)) {}  // NOLINT
+  TensorType(std::initializer_list<Dim> dims) : dims_(dims) {}   // {T, N, 50}
 
   const std::vector<Dim>& dims() const { return dims_; }
   int64_t rank() const { return static_cast<int64_t>(dims_.size()); }

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+# Joins the peers' timings (JSON lines from bench/peers/run_peers.sh) with rnnc's
+# Google Benchmark results (files written with --benchmark_format=json or
+# --benchmark_out=FILE) and prints one Markdown table.
+#
+# rnnc benchmark naming convention (the rnnc benchmark programs must follow it):
+#
+#     <backend>/<cell>/<direction>/T:<T>/N:<N>/I:<I>/H:<H>/threads:<k>
+#
+#   backend    onednn, onednn_direct (the raw oneDNN primitive), llvm, interp, ...
+#   cell       rnn_tanh | lstm | gru_after (PyTorch's GRU, ONNX linear_before_reset=1)
+#              | gru_before (Cho/Keras reset_after=False GRU, ONNX linear_before_reset=0)
+#   direction  forward | bidirectional
+#   T N I H    sequence length, batch, input size, hidden size; single layer, inference
+#   k          the intra-op threads rnnc runs with (not Google Benchmark's ->Threads(),
+#              which runs k copies of the benchmark at once: never use it here)
+#
+# e.g. onednn/lstm/forward/T:100/N:1/I:256/H:256/threads:1. Registering the benchmark
+# as "onednn/lstm/forward" with ->ArgNames({"T", "N", "I", "H", "threads"})->Args({...})
+# produces exactly these names. Suffixes Google Benchmark appends (/real_time,
+# /min_time:..., /repeats:..., _mean, _median, ...) are ignored. The time is the
+# benchmark's real_time in its time_unit, per iteration; with repetitions the
+# median aggregate is used, otherwise the median of the iteration entries.
+#
+# FLOPs of one run: LSTM 2*T*N*4H*(I+H), GRU 2*T*N*3H*(I+H), RNN 2*T*N*H*(I+H),
+# twice that bidirectional. Ratios are rnnc time / peer time: < 1 means rnnc is faster.
+#
+# Usage: bench/compare.py [--peers out/bench/peers.jsonl] [rnnc.json ...]
+import argparse
+import datetime
+import json
+import math
+import os
+import re
+import statistics
+
+NAME = re.compile(r"^(?P<backend>[^/]+)/(?P<cell>[^/]+)/(?P<direction>forward|bidirectional)"
+                  r"/T:(?P<T>\d+)/N:(?P<N>\d+)/I:(?P<I>\d+)/H:(?P<H>\d+)/threads:(?P<threads>\d+)"
+                  r"(?:/.*)?$")
+GATES = {"rnn_tanh": 1, "lstm": 4, "gru_after": 3, "gru_before": 3}
+CELL_ORDER = list(GATES)
+DIRECTION_ORDER = ["forward", "bidirectional"]
+BACKEND_ORDER = ["onednn", "onednn_direct", "llvm", "interp"]
+PEER_ORDER = ["pytorch", "onnxruntime"]
+TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+MISSING = "–"
+
+
+def flops(cell, direction, T, N, I, H):
+    return 2 * T * N * GATES[cell] * H * (I + H) * (2 if direction == "bidirectional" else 1)
+
+
+def load_peers(path):
+    """(times, meta): times[(peer, key)] = (ms or None, void); meta[peer] = meta record."""
+    times, meta = {}, {}
+    with open(path) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if "meta" in rec:
+                meta[rec["peer"]] = rec["meta"]
+                continue
+            key = (rec["cell"], rec["direction"], rec["T"], rec["N"], rec["I"], rec["H"], rec["threads"])
+            times[(rec["peer"], key)] = (rec["ms"], rec.get("void", False))
+    return times, meta
+
+
+def load_rnnc(paths):
+    """(times, context): times[(backend, key)] = ms; context of the first file."""
+    samples, medians, context = {}, {}, None
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        context = context or data.get("context", {})
+        for b in data.get("benchmarks", []):
+            name = b.get("run_name") or re.sub(r"_(mean|median|stddev|cv)$", "", b["name"])
+            m = NAME.match(name)
+            if not m or b.get("error_occurred"):
+                continue
+            key = (m["cell"], m["direction"], int(m["T"]), int(m["N"]), int(m["I"]), int(m["H"]),
+                   int(m["threads"]))
+            ms = b["real_time"] * TO_MS[b.get("time_unit", "ns")]
+            if b.get("run_type") == "aggregate":
+                if b.get("aggregate_name") == "median":
+                    medians[(m["backend"], key)] = ms
+            else:
+                samples.setdefault((m["backend"], key), []).append(ms)
+    times = {k: statistics.median(v) for k, v in samples.items()}
+    times.update(medians)
+    return times, context or {}
+
+
+def ordered(names, preferred):
+    return [n for n in preferred if n in names] + sorted(names - set(preferred))
+
+
+def cpu_model():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown CPU"
+
+
+def header(peer_meta, context):
+    parts = [datetime.date.today().isoformat(), f"{cpu_model()}, {os.cpu_count()} cores"]
+    if "pytorch" in peer_meta:
+        m = peer_meta["pytorch"]
+        void = " — VOID (reference BLAS)" if m.get("void") else ""
+        parts.append(f"PyTorch {m['version']} measured {m['date'][:10]}, "
+                     f"sgemm from {os.path.basename(m['sgemm_from'])} ({m['blas_kind']}){void}")
+    if "onnxruntime" in peer_meta:
+        m = peer_meta["onnxruntime"]
+        parts.append(f"ONNX Runtime {m['version']} measured {m['date'][:10]}")
+    if context:
+        parts.append(f"rnnc benchmarks run {context.get('date', '?')}"
+                     f" ({context.get('library_build_type', '?')} Google Benchmark)")
+    return "**rnnc vs peers** — " + " · ".join(parts)
+
+
+def fmt(value, digits):
+    return MISSING if value is None else f"{value:.{digits}f}"
+
+
+def fmt_ms(ms):
+    """Milliseconds to three significant digits."""
+    return MISSING if ms is None else f"{ms:.{max(0, 2 - math.floor(math.log10(ms)))}f}"
+
+
+def sort_key(key):
+    cell, direction = key[:2]
+    rank = lambda name, order: order.index(name) if name in order else len(order)
+    return (rank(cell, CELL_ORDER), cell, rank(direction, DIRECTION_ORDER)) + key[2:]
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Joins rnnc and peer timings into one Markdown table.")
+    parser.add_argument("--peers", default="out/bench/peers.jsonl", help="peers' JSON lines")
+    parser.add_argument("rnnc", nargs="*", help="rnnc Google Benchmark JSON files")
+    args = parser.parse_args()
+
+    peer_times, peer_meta = load_peers(args.peers) if os.path.exists(args.peers) else ({}, {})
+    rnnc_times, context = load_rnnc(args.rnnc)
+    backends = ordered({b for b, _ in rnnc_times}, BACKEND_ORDER)
+    peers = ordered({p for p, _ in peer_times}, PEER_ORDER)
+    keys = sorted({k for _, k in rnnc_times} | {k for _, k in peer_times}, key=sort_key)
+
+    columns = ["cell", "dir", "T", "N", "I", "H", "thr"]
+    columns += [c for b in backends for c in (f"{b} ms", f"{b} GFLOP/s")]
+    columns += [f"{p} ms" for p in peers]
+    columns += [f"{b}/{p}" for b in backends for p in peers]
+    print(header(peer_meta, context))
+    print()
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "|".join("---" if i < 2 else "--:" for i in range(len(columns))) + "|")
+    for key in keys:
+        cell, direction, T, N, I, H, k = key
+        cells = [cell, "fwd" if direction == "forward" else "bidir", T, N, I, H, k]
+        for b in backends:
+            ms = rnnc_times.get((b, key))
+            gflops = None if ms is None else flops(cell, direction, T, N, I, H) / (ms * 1e-3) / 1e9
+            cells += [fmt_ms(ms), fmt(gflops, 1)]
+        for p in peers:
+            ms, void = peer_times.get((p, key), (None, False))
+            cells.append(fmt_ms(ms) + (" (VOID)" if void and ms is not None else ""))
+        for b in backends:
+            for p in peers:
+                ms_b, ms_p = rnnc_times.get((b, key)), peer_times.get((p, key), (None,))[0]
+                cells.append(fmt(None if ms_b is None or ms_p is None else ms_b / ms_p, 2))
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

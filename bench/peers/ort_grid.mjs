@@ -1,0 +1,86 @@
+// Times ONNX Runtime (onnxruntime-node, CPU) on the models make_onnx.py wrote, over
+// the benchmark grid in grid.json, and prints one JSON line per (row, threads) on
+// stdout after one "meta" line with the ORT version. Progress goes to stderr.
+// Usage: node ort_grid.mjs [--threads 1,2] [--quick] [--rows REGEX] [--models DIR]
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import ort from 'onnxruntime-node';
+
+const WARMUP_RUNS = 3;
+const MIN_RUNS = 10;
+const MIN_SECONDS = 0.5;
+const here = dirname(fileURLToPath(import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '1,2' },
+    quick: { type: 'boolean', default: false },
+    rows: { type: 'string' },
+    models: { type: 'string', default: join(here, 'models') },
+  },
+});
+const threads = args.threads.split(',').map(Number);
+
+const rowName = (r) => `${r.cell}/${r.direction}/T:${r.T}/N:${r.N}/I:${r.I}/H:${r.H}`;
+
+// Expands grid.json as grid.py does.
+function loadRows(quick, rowsRegex) {
+  const spec = JSON.parse(readFileSync(join(here, 'grid.json'), 'utf8'))[quick ? 'quick' : 'full'];
+  const entries = spec.cells.flatMap((cell) => spec.shapes.map((shape) => [cell, 'forward', shape]));
+  entries.push(...spec.extra.map((e) => [e.cell, e.direction, e.shape]));
+  const rows = entries.map(([cell, direction, [T, N, I, H]]) => ({ cell, direction, T, N, I, H }));
+  return rowsRegex ? rows.filter((r) => new RegExp(rowsRegex).test(rowName(r))) : rows;
+}
+
+// Median wall time of run() in ms, after warmup, over at least MIN_RUNS runs and MIN_SECONDS seconds.
+async function medianMs(run) {
+  for (let i = 0; i < WARMUP_RUNS; i++) await run();
+  const times = [];
+  const start = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - start) / 1e9;
+  while (times.length < MIN_RUNS || elapsed() < MIN_SECONDS) {
+    const t0 = process.hrtime.bigint();
+    await run();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  const median = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return [median, times.length];
+}
+
+const version = ort.env.versions.node;
+console.error(`onnxruntime: onnxruntime-node ${version} (onnxruntime-common ${ort.env.versions.common})`);
+console.log(JSON.stringify({
+  peer: 'onnxruntime',
+  meta: {
+    version,
+    date: new Date().toISOString(),
+    loadavg: loadavg()[0],
+    session: { interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' },
+  },
+}));
+
+const manifest = JSON.parse(readFileSync(join(args.models, 'manifest.json'), 'utf8'));
+for (const row of loadRows(args.quick, args.rows)) {
+  const file = manifest[`${row.cell}/${row.direction}/I:${row.I}/H:${row.H}`];
+  if (!file) throw new Error(`no model for ${rowName(row)} in ${args.models}: run make_onnx.py`);
+  const x = new Float32Array(row.T * row.N * row.I).map(() => Math.random() * 2 - 1);
+  const feeds = { X: new ort.Tensor('float32', x, [row.T, row.N, row.I]) };
+  for (const k of threads) {
+    const session = await ort.InferenceSession.create(join(args.models, file), {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: k,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+    });
+    const [ms, runs] = await medianMs(() => session.run(feeds));
+    await session.release();
+    console.log(JSON.stringify({ peer: 'onnxruntime', ...row, threads: k, ms: Number(ms.toFixed(4)), runs }));
+    console.error(`onnxruntime  ${rowName(row)}  threads:${k}  ${ms.toFixed(3)} ms (${runs} runs)`);
+  }
+}

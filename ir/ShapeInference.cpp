@@ -1,0 +1,414 @@
+// Shape inference: OpContext's checks and attribute readers, the rules for
+// the cell ops, and the dispatch over every op kind. The layer ops' rules are
+// in LayerShapes.cpp. Each rule follows its op's entry in docs/IR.md.
+#include "ir/ShapeInference.h"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "ir/ShapeRules.h"
+
+namespace rnnc::ir {
+
+namespace {
+
+using Types = std::vector<TensorType>;
+
+// Dim i of `type`; negative counts from the end.
+const Dim& DimAt(const TensorType& type, int64_t i) {
+  return type.dim(i < 0 ? i + type.rank() : i);
+}
+
+bool IsOne(const Dim& dim) { return dim.is_static() && dim.size() == 1; }
+
+// In the order of Attribute's alternatives.
+constexpr const char* kAttributeTypeNames[] = {"bool", "int", "float", "string", "list of ints"};
+
+template <typename T>
+const char* AttributeTypeName() {
+  return kAttributeTypeNames[Attribute(std::in_place_type<T>).index()];
+}
+
+// "2", "2 or 3", "at least 1"
+std::string CountRange(size_t min, size_t max) {
+  if (min == max) return absl::StrCat(min);
+  if (max == std::numeric_limits<size_t>::max()) return absl::StrCat("at least ", min);
+  if (max == min + 1) return absl::StrCat(min, " or ", max);
+  return absl::StrCat(min, " to ", max);
+}
+
+}  // namespace
+
+OpContext::OpContext(std::string who, std::vector<TensorType> operand_types,
+                     AttributeMap attributes, std::vector<std::string> operand_names)
+    : who_(std::move(who)),
+      operand_types_(std::move(operand_types)),
+      attributes_(std::move(attributes)),
+      operand_names_(std::move(operand_names)) {}
+
+std::string OpContext::Describe(size_t i) const {
+  std::string label = i < operand_names_.size() ? operand_names_[i]
+                      : i < roles_.size()       ? roles_[i]
+                                                : "";
+  return label.empty() ? absl::StrCat("operand ", i) : absl::StrFormat("operand %d (%s)", i, label);
+}
+
+absl::Status OpContext::Error(absl::string_view message) const {
+  return absl::InvalidArgumentError(absl::StrCat(who_, ": ", message));
+}
+
+absl::Status OpContext::ExpectNumOperands(size_t min, size_t max, absl::string_view layout) const {
+  if (num_operands() >= min && num_operands() <= max) return absl::OkStatus();
+  return Error(absl::StrFormat("expected %s operand%s%s%s, got %d", CountRange(min, max),
+                               max == 1 ? "" : "s", layout.empty() ? "" : " ", layout,
+                               num_operands()));
+}
+
+absl::Status OpContext::ExpectType(size_t i, const TensorType& expected) const {
+  if (type(i) == expected) return absl::OkStatus();
+  return Error(absl::StrFormat("%s has type %s, expected %s", Describe(i), type(i).ToString(),
+                               expected.ToString()));
+}
+
+absl::Status OpContext::ExpectRank(size_t i, int64_t rank, absl::string_view layout) const {
+  if (type(i).rank() == rank) return absl::OkStatus();
+  return Error(absl::StrFormat("%s has type %s, expected rank %d %s", Describe(i),
+                               type(i).ToString(), rank, layout));
+}
+
+absl::Status OpContext::ExpectMinRank(size_t i, int64_t min_rank) const {
+  if (type(i).rank() >= min_rank) return absl::OkStatus();
+  return Error(absl::StrFormat("%s has type %s, expected rank >= %d", Describe(i),
+                               type(i).ToString(), min_rank));
+}
+
+absl::Status OpContext::ExpectSameDim(size_t i, int64_t dim, size_t j, int64_t other_dim) const {
+  if (DimAt(type(i), dim) == DimAt(type(j), other_dim)) return absl::OkStatus();
+  return Error(absl::StrFormat("%s has type %s; its dim %d must equal dim %d of %s, %s",
+                               Describe(i), type(i).ToString(), dim, other_dim, Describe(j),
+                               type(j).ToString()));
+}
+
+const Attribute* OpContext::Find(const std::string& name) {
+  read_.insert(name);
+  auto it = attributes_.find(name);
+  return it == attributes_.end() ? nullptr : &it->second;
+}
+
+template <typename T>
+absl::StatusOr<T> OpContext::Read(const std::string& name, std::optional<T> fallback) {
+  const Attribute* attribute = Find(name);
+  if (attribute == nullptr) {
+    if (fallback.has_value()) return *std::move(fallback);
+    return Error(absl::StrFormat("missing attribute '%s' (%s)", name, AttributeTypeName<T>()));
+  }
+  if (const T* value = std::get_if<T>(attribute)) return *value;
+  return Error(absl::StrFormat("attribute %s = %s has type %s, expected %s", name,
+                               AttributeToString(*attribute),
+                               kAttributeTypeNames[attribute->index()], AttributeTypeName<T>()));
+}
+
+absl::StatusOr<int64_t> OpContext::Int(const std::string& name, std::optional<int64_t> fallback) {
+  return Read<int64_t>(name, fallback);
+}
+
+absl::StatusOr<int64_t> OpContext::IntInRange(const std::string& name, int64_t min, int64_t max) {
+  RNNC_ASSIGN_OR_RETURN(int64_t value, Int(name));
+  if (value >= min && value <= max) return value;
+  return Error(absl::StrFormat("attribute %s = %d, expected %d to %d", name, value, min, max));
+}
+
+absl::StatusOr<bool> OpContext::Bool(const std::string& name, bool fallback) {
+  return Read<bool>(name, fallback);
+}
+
+absl::StatusOr<double> OpContext::Float(const std::string& name, std::optional<double> fallback) {
+  const Attribute* attribute = Find(name);
+  if (attribute != nullptr && std::holds_alternative<int64_t>(*attribute)) {
+    return static_cast<double>(std::get<int64_t>(*attribute));
+  }
+  return Read<double>(name, fallback);
+}
+
+absl::StatusOr<std::vector<int64_t>> OpContext::Ints(const std::string& name) {
+  return Read<std::vector<int64_t>>(name, std::nullopt);
+}
+
+absl::StatusOr<std::string> OpContext::Enum(const std::string& name,
+                                            const std::vector<std::string>& allowed,
+                                            std::optional<std::string> fallback) {
+  RNNC_ASSIGN_OR_RETURN(std::string value, Read<std::string>(name, std::move(fallback)));
+  if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return value;
+  std::vector<std::string> quoted;
+  for (const std::string& a : allowed) quoted.push_back(absl::StrCat("\"", a, "\""));
+  std::string choices = absl::StrJoin(quoted.begin(), quoted.end() - 1, ", ");
+  if (quoted.size() > 1) absl::StrAppend(&choices, " or ");
+  absl::StrAppend(&choices, quoted.back());
+  return Error(absl::StrFormat("attribute %s = \"%s\", expected %s", name, value, choices));
+}
+
+absl::StatusOr<int64_t> OpContext::Axis(const std::string& name) {
+  RNNC_ASSIGN_OR_RETURN(int64_t axis, Int(name));
+  const int64_t rank = type(0).rank();
+  if (axis >= -rank && axis < rank) return axis < 0 ? axis + rank : axis;
+  return Error(absl::StrFormat("attribute %s = %d is out of range for %s, %s: expected %d to %d",
+                               name, axis, Describe(0), type(0).ToString(), -rank, rank - 1));
+}
+
+absl::Status OpContext::ExpectNoOtherAttributes() const {
+  for (const auto& [name, value] : attributes_) {
+    if (read_.count(name) > 0) continue;
+    return Error(absl::StrFormat("unknown attribute '%s' (%s)", name,
+                                 read_.empty()
+                                     ? "this op takes none"
+                                     : absl::StrCat("expected: ", absl::StrJoin(read_, ", "))));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// neg, sigmoid, tanh, relu, exp, log: the operand's type.
+absl::StatusOr<Types> InferUnaryTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  return Types{context.type(0)};
+}
+
+// add, sub, mul, div: numpy broadcasting. Dims align from the right; equal
+// dims (the same size or the same symbol) match, and a static 1 stretches to
+// the other side. Different symbols might be bound to different sizes, so they
+// do not match.
+absl::StatusOr<Types> InferBroadcastTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(2, 2, "(a, b)"));
+  const TensorType& a = context.type(0);
+  const TensorType& b = context.type(1);
+  const int64_t rank = std::max(a.rank(), b.rank());
+  std::vector<Dim> dims(rank, Dim(1));
+  for (int64_t k = 1; k <= rank; ++k) {
+    const Dim da = k <= a.rank() ? DimAt(a, -k) : Dim(1);
+    const Dim db = k <= b.rank() ? DimAt(b, -k) : Dim(1);
+    if (da == db || IsOne(db)) {
+      dims[rank - k] = da;
+    } else if (IsOne(da)) {
+      dims[rank - k] = db;
+    } else {
+      return context.Error(
+          absl::StrFormat("%s has type %s, which does not broadcast with %s, %s: its dim %d is %s, "
+                          "expected %s or 1",
+                          context.Describe(1), b.ToString(), context.Describe(0), a.ToString(), -k,
+                          db.ToString(), da.ToString()));
+    }
+  }
+  return Types{TensorType(std::move(dims))};
+}
+
+// (..., K) x (K, M) -> (..., M); with transpose_b the second is (M, K).
+absl::StatusOr<Types> InferMatmulTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(2, 2, "(a, b)"));
+  RNNC_ASSIGN_OR_RETURN(bool transpose_b, context.Bool("transpose_b", false));
+  RNNC_RETURN_IF_ERROR(context.ExpectMinRank(0, 1));
+  RNNC_RETURN_IF_ERROR(context.ExpectRank(1, 2, transpose_b ? "(M, K)" : "(K, M)"));
+  const int64_t k_dim = transpose_b ? 1 : 0;
+  RNNC_RETURN_IF_ERROR(context.ExpectSameDim(1, k_dim, 0, -1));
+  std::vector<Dim> dims = context.type(0).dims();
+  dims.back() = context.type(1).dim(1 - k_dim);
+  return Types{TensorType(std::move(dims))};
+}
+
+absl::StatusOr<Types> InferSoftmaxTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  RNNC_RETURN_IF_ERROR(context.ExpectMinRank(0, 1));
+  RNNC_RETURN_IF_ERROR(context.Axis("axis").status());
+  return Types{context.type(0)};
+}
+
+// The operands agree in every dim but `axis`, whose sizes add up. A symbolic
+// size along the axis cannot be added to anything (T + 4 is not a dim), so it
+// is only allowed when there is nothing to add.
+absl::StatusOr<Types> InferConcatTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(
+      context.ExpectNumOperands(1, std::numeric_limits<size_t>::max(), "(a1, ..., ak)"));
+  RNNC_RETURN_IF_ERROR(context.ExpectMinRank(0, 1));
+  RNNC_ASSIGN_OR_RETURN(int64_t axis, context.Axis("axis"));
+  std::vector<Dim> dims = context.type(0).dims();
+  int64_t joined = 0;
+  for (size_t i = 0; i < context.num_operands(); ++i) {
+    const TensorType& type = context.type(i);
+    std::vector<Dim> others = type.dims();
+    if (type.rank() == context.type(0).rank()) others[axis] = dims[axis];
+    if (others != dims) {
+      return context.Error(absl::StrFormat(
+          "%s has type %s; it must equal %s, %s, in every dim but axis %d", context.Describe(i),
+          type.ToString(), context.Describe(0), context.type(0).ToString(), axis));
+    }
+    if (type.dim(axis).is_symbolic() && context.num_operands() > 1) {
+      return context.Error(absl::StrFormat(
+          "%s has type %s, symbolic along axis %d; joining several operands needs static sizes "
+          "along the axis",
+          context.Describe(i), type.ToString(), axis));
+    }
+    if (type.dim(axis).is_static()) joined += type.dim(axis).size();
+  }
+  if (context.num_operands() > 1) dims[axis] = Dim(joined);
+  return Types{TensorType(std::move(dims))};
+}
+
+// `axis` of operand 0, which must be static for the op to cut it.
+absl::StatusOr<int64_t> StaticAxis(OpContext& context) {
+  RNNC_ASSIGN_OR_RETURN(int64_t axis, context.Axis("axis"));
+  if (context.type(0).dim(axis).is_static()) return axis;
+  return context.Error(absl::StrFormat("%s has type %s; its dim %d must be static to cut it",
+                                       context.Describe(0), context.type(0).ToString(), axis));
+}
+
+absl::StatusOr<Types> InferSplitTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  RNNC_RETURN_IF_ERROR(context.ExpectMinRank(0, 1));
+  RNNC_ASSIGN_OR_RETURN(int64_t axis, StaticAxis(context));
+  RNNC_ASSIGN_OR_RETURN(std::vector<int64_t> sizes, context.Ints("sizes"));
+  const TensorType& a = context.type(0);
+  // Counts down from the dim's size rather than summing, which could overflow.
+  int64_t remaining = a.dim(axis).size();
+  bool valid = !sizes.empty();
+  for (int64_t size : sizes) {
+    valid = valid && size >= 0 && size <= remaining;
+    if (valid) remaining -= size;
+  }
+  if (!valid || remaining != 0) {
+    return context.Error(absl::StrFormat(
+        "attribute sizes = %s, expected sizes >= 0 summing to %d, dim %d of %s, %s",
+        AttributeToString(sizes), a.dim(axis).size(), axis, context.Describe(0), a.ToString()));
+  }
+  Types results;
+  for (int64_t size : sizes) {
+    std::vector<Dim> dims = a.dims();
+    dims[axis] = Dim(size);
+    results.emplace_back(std::move(dims));
+  }
+  return results;
+}
+
+absl::StatusOr<Types> InferSliceTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  RNNC_RETURN_IF_ERROR(context.ExpectMinRank(0, 1));
+  RNNC_ASSIGN_OR_RETURN(int64_t axis, StaticAxis(context));
+  RNNC_ASSIGN_OR_RETURN(int64_t start, context.Int("start"));
+  RNNC_ASSIGN_OR_RETURN(int64_t end, context.Int("end"));
+  const TensorType& a = context.type(0);
+  const int64_t size = a.dim(axis).size();
+  const int64_t first = start < 0 ? start + size : start;
+  const int64_t last = end < 0 ? end + size : end;
+  if (first < 0 || first > last || last > size) {
+    return context.Error(absl::StrFormat(
+        "attributes start = %d, end = %d give [%d, %d), which is not a range within dim %d of "
+        "%s, %s",
+        start, end, first, last, axis, context.Describe(0), a.ToString()));
+  }
+  std::vector<Dim> dims = a.dims();
+  dims[axis] = Dim(last - first);
+  return Types{TensorType(std::move(dims))};
+}
+
+// A negative index counts from the end, so `index = -1` takes the last step
+// of a symbolic T; only a static dim can be checked here.
+absl::StatusOr<Types> InferSelectTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  RNNC_RETURN_IF_ERROR(context.ExpectMinRank(0, 1));
+  RNNC_ASSIGN_OR_RETURN(int64_t axis, context.Axis("axis"));
+  RNNC_ASSIGN_OR_RETURN(int64_t index, context.Int("index"));
+  const TensorType& a = context.type(0);
+  const Dim& selected = a.dim(axis);
+  if (selected.is_static() && (index < -selected.size() || index >= selected.size())) {
+    return context.Error(absl::StrFormat(
+        "attribute index = %d is out of range for dim %d of %s, %s: expected %d to %d", index, axis,
+        context.Describe(0), a.ToString(), -selected.size(), selected.size() - 1));
+  }
+  std::vector<Dim> dims = a.dims();
+  dims.erase(dims.begin() + axis);
+  return Types{TensorType(std::move(dims))};
+}
+
+// Result dim i is operand dim perm[i].
+absl::StatusOr<Types> InferTransposeTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  RNNC_ASSIGN_OR_RETURN(std::vector<int64_t> perm, context.Ints("perm"));
+  const TensorType& a = context.type(0);
+  std::vector<int64_t> sorted = perm;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<int64_t> identity(a.rank());
+  std::iota(identity.begin(), identity.end(), 0);
+  if (sorted != identity) {
+    return context.Error(
+        absl::StrFormat("attribute perm = %s is not a permutation of 0 to %d, for %s, %s",
+                        AttributeToString(perm), a.rank() - 1, context.Describe(0), a.ToString()));
+  }
+  std::vector<Dim> dims;
+  for (int64_t p : perm) dims.push_back(a.dim(p));
+  return Types{TensorType(std::move(dims))};
+}
+
+absl::StatusOr<Types> Dispatch(OpKind kind, OpContext& context) {
+  switch (kind) {
+    case OpKind::Rnn:
+    case OpKind::Lstm:
+    case OpKind::Gru:
+      return InferRecurrentTypes(kind, context);
+    case OpKind::Dense:
+      return InferDenseTypes(context);
+    case OpKind::BatchNorm:
+      return InferBatchNormTypes(context);
+    case OpKind::Matmul:
+      return InferMatmulTypes(context);
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div:
+      return InferBroadcastTypes(context);
+    case OpKind::Neg:
+    case OpKind::Sigmoid:
+    case OpKind::Tanh:
+    case OpKind::Relu:
+    case OpKind::Exp:
+    case OpKind::Log:
+      return InferUnaryTypes(context);
+    case OpKind::Softmax:
+      return InferSoftmaxTypes(context);
+    case OpKind::Concat:
+      return InferConcatTypes(context);
+    case OpKind::Split:
+      return InferSplitTypes(context);
+    case OpKind::Slice:
+      return InferSliceTypes(context);
+    case OpKind::Select:
+      return InferSelectTypes(context);
+    case OpKind::Transpose:
+      return InferTransposeTypes(context);
+    case OpKind::Full:
+      return context.Error("its result type is declared, not inferred from operands");
+    case OpKind::Scan:
+      return context.Error("its result types come from its body, not from its operands");
+    case OpKind::Yield:
+      return context.Error("it has no results");
+  }
+  return context.Error("unknown op kind");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<TensorType>> InferResultTypes(OpKind kind, OpContext& context) {
+  RNNC_ASSIGN_OR_RETURN(Types results, Dispatch(kind, context));
+  RNNC_RETURN_IF_ERROR(context.ExpectNoOtherAttributes());
+  return results;
+}
+
+absl::StatusOr<std::vector<TensorType>> InferResultTypes(
+    OpKind kind, const std::vector<TensorType>& operand_types, const AttributeMap& attributes) {
+  OpContext context(OpKindName(kind), operand_types, attributes);
+  return InferResultTypes(kind, context);
+}
+
+}  // namespace rnnc::ir

@@ -1,0 +1,83 @@
+#include "tools/Driver.h"
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "backends/interp/Interpreter.h"
+#include "ir/Parser.h"
+#include "ir/Verifier.h"
+#include "runtime/Safetensors.h"
+
+namespace rnnc::tools {
+
+absl::StatusOr<ir::Graph> LoadGraph(const std::string& path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream file(path);
+    if (!file) return absl::NotFoundError(absl::StrCat(path, ": cannot open the IR file"));
+    text << file.rdbuf();
+  }
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(text.str(), path == "-" ? "<stdin>" : path);
+  if (!graph.ok()) return graph.status();
+  if (absl::Status verified = ir::Verify(*graph); !verified.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", verified.message()));
+  }
+  return graph;
+}
+
+std::vector<std::string> BackendNames() { return {"interp"}; }
+
+absl::StatusOr<std::unique_ptr<Executable>> Compile(const std::string& backend,
+                                                    const ir::Graph& graph, TensorMap weights) {
+  if (backend == "interp") return interp::CompileForInterpreter(graph, std::move(weights));
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "unknown backend '%s'; available: %s", backend, absl::StrJoin(BackendNames(), ", ")));
+}
+
+absl::StatusOr<TensorMap> RunModel(const RunRequest& request) {
+  absl::StatusOr<ir::Graph> graph = LoadGraph(request.graph_path);
+  if (!graph.ok()) return graph.status();
+  TensorMap weights;
+  if (!request.weights_path.empty()) {
+    absl::StatusOr<SafetensorsFile> file = ReadSafetensors(request.weights_path);
+    if (!file.ok()) return file.status();
+    weights = std::move(file->tensors);
+  }
+  if (request.inputs_path.empty()) {
+    return absl::InvalidArgumentError("no inputs: pass --inputs FILE.safetensors");
+  }
+  absl::StatusOr<SafetensorsFile> inputs = ReadSafetensors(request.inputs_path);
+  if (!inputs.ok()) return inputs.status();
+
+  absl::StatusOr<std::unique_ptr<Executable>> executable =
+      Compile(request.backend, *graph, std::move(weights));
+  if (!executable.ok()) return executable.status();
+  absl::StatusOr<TensorMap> outputs = (*executable)->Run(inputs->tensors);
+  if (!outputs.ok()) return outputs.status();
+  if (!request.outputs_path.empty()) {
+    if (absl::Status written = WriteSafetensors(request.outputs_path, *outputs); !written.ok()) {
+      return written;
+    }
+  }
+  return outputs;
+}
+
+std::string DescribeTensors(const TensorMap& tensors, int max_values) {
+  std::string text;
+  for (const auto& [name, tensor] : tensors) {
+    const int64_t shown = std::min<int64_t>(max_values, tensor.num_elements());
+    std::vector<std::string> values;
+    for (int64_t i = 0; i < shown; ++i) values.push_back(absl::StrFormat("%.6g", tensor.data()[i]));
+    absl::StrAppend(&text, name, " ", tensor.ShapeString(), ": ", absl::StrJoin(values, " "),
+                    tensor.num_elements() > shown ? " ..." : "", "\n");
+  }
+  return text;
+}
+
+}  // namespace rnnc::tools

@@ -1,0 +1,40 @@
+// What the `rnnc` commands do, as library functions that tests call too;
+// tools/rnnc.cpp only parses flags and prints.
+#ifndef RNNC_TOOLS_DRIVER_H
+#define RNNC_TOOLS_DRIVER_H
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ir/Graph.h"
+#include "runtime/Executable.h"
+#include "runtime/Tensor.h"
+
+namespace rnnc::tools {
+
+// Reads, parses and verifies an IR text file ("-" reads standard input).
+absl::StatusOr<ir::Graph> LoadGraph(const std::string& path);
+
+// The backends `--backend` names, e.g. "interp".
+std::vector<std::string> BackendNames();
+absl::StatusOr<std::unique_ptr<Executable>> Compile(const std::string& backend,
+                                                    const ir::Graph& graph, TensorMap weights);
+
+struct RunRequest {
+  std::string graph_path;
+  std::string weights_path;  // may be empty for a graph without parameters
+  std::string inputs_path;
+  std::string outputs_path;  // empty: do not write
+  std::string backend = "interp";
+};
+// Loads everything, runs the model once, writes the outputs if asked and
+// returns them.
+absl::StatusOr<TensorMap> RunModel(const RunRequest& request);
+
+// A few lines a person reads: each tensor's name, shape and leading values.
+std::string DescribeTensors(const TensorMap& tensors, int max_values = 8);
+
+}  // namespace rnnc::tools
+
+#endif  // RNNC_TOOLS_DRIVER_H

@@ -1,0 +1,74 @@
+// The rnnc command-line driver: parses flags, calls tools/Driver, prints.
+#include <cstdio>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "ir/Printer.h"
+#include "tools/Driver.h"
+
+ABSL_FLAG(std::string, weights, "", "safetensors file with the model's parameters");
+ABSL_FLAG(std::string, inputs, "", "safetensors file with the model's inputs, by input name");
+ABSL_FLAG(std::string, outputs, "", "where `run` writes the outputs (safetensors)");
+ABSL_FLAG(std::string, backend, "interp", "what runs the model: interp");
+
+namespace {
+
+constexpr char kUsage[] = R"(a graph compiler for recurrent neural networks
+
+usage:
+  rnnc opt FILE.rnnc                 parse and verify IR text, print it back
+  rnnc run FILE.rnnc --weights W.safetensors --inputs X.safetensors
+           [--outputs OUT.safetensors] [--backend interp]
+                                     run a model; symbolic dims (T, N) are
+                                     bound from the input shapes
+FILE may be '-' for standard input. Flags:)";
+
+// Errors are one line: the user sees what to fix, not a dump.
+int Fail(const absl::Status& status) {
+  std::cerr << "rnnc: error: " << absl::StrReplaceAll(status.message(), {{"\n", "; "}}) << "\n";
+  return 1;
+}
+
+int Opt(const std::string& path) {
+  absl::StatusOr<rnnc::ir::Graph> graph = rnnc::tools::LoadGraph(path);
+  if (!graph.ok()) return Fail(graph.status());
+  std::cout << rnnc::ir::PrintGraph(*graph);
+  return 0;
+}
+
+int Run(const std::string& path) {
+  rnnc::tools::RunRequest request;
+  request.graph_path = path;
+  request.weights_path = absl::GetFlag(FLAGS_weights);
+  request.inputs_path = absl::GetFlag(FLAGS_inputs);
+  request.outputs_path = absl::GetFlag(FLAGS_outputs);
+  request.backend = absl::GetFlag(FLAGS_backend);
+  absl::StatusOr<rnnc::TensorMap> outputs = rnnc::tools::RunModel(request);
+  if (!outputs.ok()) return Fail(outputs.status());
+  std::cout << rnnc::tools::DescribeTensors(*outputs);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() < 2) {
+    std::cerr << "rnnc: " << kUsage << " see rnnc --help\n";
+    return 2;
+  }
+  const std::string command = args[1];
+  if (args.size() != 3) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("'", command, "' takes exactly one IR file; see rnnc --help")));
+  }
+  if (command == "opt") return Opt(args[2]);
+  if (command == "run") return Run(args[2]);
+  return Fail(absl::InvalidArgumentError(
+      absl::StrCat("unknown command '", command, "'; commands: opt, run (see rnnc --help)")));
+}
