@@ -63,8 +63,9 @@ absl::Status OpContext::Error(absl::string_view message) const {
 
 absl::Status OpContext::ExpectNumOperands(size_t min, size_t max, absl::string_view layout) const {
   if (num_operands() >= min && num_operands() <= max) return absl::OkStatus();
+  const bool singular = min == 1 && (max == 1 || max == std::numeric_limits<size_t>::max());
   return Error(absl::StrFormat("expected %s operand%s%s%s, got %d", CountRange(min, max),
-                               max == 1 ? "" : "s", layout.empty() ? "" : " ", layout,
+                               singular ? "" : "s", layout.empty() ? "" : " ", layout,
                                num_operands()));
 }
 

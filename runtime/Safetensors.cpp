@@ -10,6 +10,8 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -120,7 +122,8 @@ absl::StatusOr<std::vector<int64_t>> ReadShape(std::string_view source, std::str
         dim.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
       shape.push_back(static_cast<int64_t>(dim.get<uint64_t>()));
     } else if (dim.is_number_unsigned()) {
-      return BadTensor(source, name, absl::StrFormat("dim %d is %d, too large", i, dim.get<uint64_t>()));
+      return BadTensor(source, name,
+                       absl::StrFormat("dim %d is %d, too large", i, dim.get<uint64_t>()));
     } else if (dim.is_number_integer()) {
       return BadTensor(source, name,
                        absl::StrFormat("dim %d is %d; sizes must be >= 0", i, dim.get<int64_t>()));
@@ -173,8 +176,9 @@ absl::StatusOr<Tensor> ReadTensor(std::string_view source, std::string_view name
   auto dtype_it = entry.find("dtype");
   if (dtype_it == entry.end()) return BadTensor(source, name, "missing 'dtype'");
   if (!dtype_it->is_string()) {
-    return BadTensor(source, name,
-                     absl::StrCat("'dtype' is ", Described(*dtype_it), ", expected a string such as \"F32\""));
+    return BadTensor(
+        source, name,
+        absl::StrCat("'dtype' is ", Described(*dtype_it), ", expected a string such as \"F32\""));
   }
   const std::string& dtype_name = dtype_it->get_ref<const std::string&>();
   const Dtype* dtype = FindDtype(dtype_name);
@@ -196,10 +200,11 @@ absl::StatusOr<Tensor> ReadTensor(std::string_view source, std::string_view name
     overflow |= __builtin_mul_overflow(needed, static_cast<uint64_t>(dim), &needed);
   }
   if (overflow || needed != held) {
-    return BadTensor(source, name,
-                     absl::StrFormat("data_offsets [%d, %d] hold %d bytes, but shape %s of %s needs %s",
-                                     range->begin, range->end, held, ir::ShapeToString(*shape),
-                                     dtype_name, overflow ? "more than 2^64" : absl::StrCat(needed)));
+    return BadTensor(
+        source, name,
+        absl::StrFormat("data_offsets [%d, %d] hold %d bytes, but shape %s of %s needs %s",
+                        range->begin, range->end, held, ir::ShapeToString(*shape), dtype_name,
+                        overflow ? "more than 2^64" : absl::StrCat(needed)));
   }
 
   // held == elements * dtype size <= the file size, so this allocation is bounded.
@@ -235,8 +240,8 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(std::string_view bytes,
                                    "not a safetensors file",
                                    bytes.size()));
   }
-  uint64_t header_size = 0;
-  for (int i = 7; i >= 0; --i) header_size = (header_size << 8) | static_cast<unsigned char>(bytes[i]);
+  uint64_t header_size;
+  std::memcpy(&header_size, bytes.data(), kLengthFieldSize);
   uint64_t rest = bytes.size() - kLengthFieldSize;
   if (header_size > kMaxHeaderSize) {
     return Corrupt(source_name,
@@ -290,7 +295,8 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(std::string_view bytes,
 absl::StatusOr<SafetensorsFile> ReadSafetensors(const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a safetensors file"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": is a directory, not a safetensors file"));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot open"));
@@ -307,7 +313,8 @@ std::string SerializeSafetensors(const TensorMap& tensors,
   uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
     uint64_t size = static_cast<uint64_t>(tensor.num_elements()) * sizeof(float);
-    header[name] = {{"dtype", "F32"}, {"shape", tensor.shape()}, {"data_offsets", {offset, offset + size}}};
+    header[name] = {
+        {"dtype", "F32"}, {"shape", tensor.shape()}, {"data_offsets", {offset, offset + size}}};
     offset += size;
   }
   // Names that are not valid UTF-8 are written with U+FFFD rather than throwing.
@@ -315,12 +322,14 @@ std::string SerializeSafetensors(const TensorMap& tensors,
   // Pad so the data starts 8-byte aligned: the length field is 8 bytes too.
   text.append((8 - text.size() % 8) % 8, ' ');
 
-  std::string bytes;
-  bytes.reserve(kLengthFieldSize + text.size() + offset);
-  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((text.size() >> (8 * i)) & 0xff));
+  uint64_t header_size = text.size();
+  std::string bytes(kLengthFieldSize, '\0');
+  std::memcpy(bytes.data(), &header_size, kLengthFieldSize);
+  bytes.reserve(kLengthFieldSize + header_size + offset);
   bytes += text;
   for (const auto& [name, tensor] : tensors) {
-    bytes.append(reinterpret_cast<const char*>(tensor.data()), tensor.num_elements() * sizeof(float));
+    bytes.append(reinterpret_cast<const char*>(tensor.data()),
+                 tensor.num_elements() * sizeof(float));
   }
   return bytes;
 }
@@ -329,7 +338,8 @@ absl::Status WriteSafetensors(const std::string& path, const TensorMap& tensors,
                               const std::map<std::string, std::string>& metadata) {
   if (tensors.count(std::string(kMetadataKey))) {
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": a tensor cannot be named '__metadata__', the key safetensors reserves for metadata"));
+        path,
+        ": a tensor cannot be named '__metadata__', the key safetensors reserves for metadata"));
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot open for writing"));

@@ -45,8 +45,8 @@ absl::Status CheckWeights(const ir::Graph& graph, const TensorMap& weights) {
     }
   }
   if (problems.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "weights do not match model '%s': %s", graph.name(), absl::StrJoin(problems, "; ")));
+  return absl::InvalidArgumentError(absl::StrFormat("weights do not match model '%s': %s",
+                                                    graph.name(), absl::StrJoin(problems, "; ")));
 }
 
 }  // namespace rnnc

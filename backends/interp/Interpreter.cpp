@@ -169,6 +169,10 @@ class Environment {
   absl::Status RunOp(const ir::Op& op, const std::vector<const Tensor*>& operands) {
     absl::StatusOr<std::vector<Tensor>> results = Compute(op, operands);
     if (!results.ok()) return results.status();
+    if (results->size() != op.num_results()) {
+      return absl::InternalError(absl::StrFormat("computed %d results for %d declared",
+                                                 results->size(), op.num_results()));
+    }
     for (size_t i = 0; i < op.num_results(); ++i) {
       if (absl::Status status = Define(op.result(i), std::move((*results)[i])); !status.ok()) {
         return status;
@@ -286,12 +290,9 @@ class InterpreterExecutable : public Executable {
 
     Environment environment(params_, *std::move(bound));
     for (const ir::Value* input : graph_.inputs()) {
-      auto it = inputs.find(input->name());
-      if (it == inputs.end()) {
-        return absl::InvalidArgumentError(absl::StrFormat("missing input '%s' of type %s",
-                                                          input->name(), input->type().ToString()));
-      }
-      const Tensor& tensor = it->second;
+      // BindDims has checked that every input is there, with a shape that
+      // fits its type.
+      const Tensor& tensor = inputs.at(input->name());
       if (tensor.num_elements() != NumElements(tensor.shape())) {
         return absl::InvalidArgumentError(absl::StrFormat("input '%s' has %d values for shape %s",
                                                           input->name(), tensor.num_elements(),

@@ -91,10 +91,10 @@ Tensor Broadcast(const Tensor& a, const Tensor& b, double (*f)(double, double)) 
 Tensor MatmulWithBias(const Tensor& a, const Tensor& b, bool transpose_b, const Tensor* bias) {
   const int64_t k_size = a.dim(a.rank() - 1);
   const int64_t m_size = transpose_b ? b.dim(0) : b.dim(1);
+  const int64_t rows = NumElements({a.shape().begin(), a.shape().end() - 1});
   std::vector<int64_t> shape = a.shape();
   shape.back() = m_size;
   Tensor out(shape);
-  const int64_t rows = NumElements(shape) / std::max<int64_t>(m_size, 1);
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t m = 0; m < m_size; ++m) {
       double sum = 0;

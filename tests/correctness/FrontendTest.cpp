@@ -19,7 +19,7 @@ using ::testing::ElementsAre;
 
 constexpr int64_t kSteps = 6, kBatch = 3, kInput = 5, kHidden = 4;
 
-TensorMap Run(const Model& model, const TensorMap& inputs) {
+TensorMap Interpret(const Model& model, const TensorMap& inputs) {
   absl::StatusOr<ir::Graph> graph = model.Build();
   EXPECT_TRUE(graph.ok()) << graph.status();
   auto executable = interp::CompileForInterpreter(*graph, model.weights());
@@ -79,8 +79,8 @@ TEST(Frontend, BatchFirstTransposesInAndOut) {
       "y", nn::GRU(batch_first, "g", nn::GRUOptions(kInput, kHidden).batch_first(true))(xb));
 
   Tensor x = RandomTensor({kSteps, kBatch, kInput}, 11);
-  TensorMap a = Run(seq_first, {{"x", x}});
-  TensorMap b = Run(batch_first, {{"x", Transpose01(x)}});
+  TensorMap a = Interpret(seq_first, {{"x", x}});
+  TensorMap b = Interpret(batch_first, {{"x", Transpose01(x)}});
   ExpectAllClose(Transpose01(b.at("y")), a.at("y"), 0, 0);
 }
 
@@ -94,8 +94,8 @@ TEST(Frontend, ReturnSequencesFalseGivesEachDirectionsLastStep) {
     last.Output("y", nn::LSTM(last, "l", options.return_sequences(false).merge(merge))(xb));
 
     Tensor x = RandomTensor({kSteps, kBatch, kInput}, 12);
-    Tensor sequence = Run(all, {{"x", x}}).at("y");  // (T, N, 2H), concatenated
-    Tensor y = Run(last, {{"x", x}}).at("y");
+    Tensor sequence = Interpret(all, {{"x", x}}).at("y");  // (T, N, 2H), concatenated
+    Tensor y = Interpret(last, {{"x", x}}).at("y");
     // Forward's last step is t = T-1, reverse's is t = 0 (it runs backwards).
     Tensor expected({kBatch, merge == nn::Merge::kConcat ? 2 * kHidden : kHidden});
     for (int64_t n = 0; n < kBatch; ++n) {
@@ -170,8 +170,8 @@ TEST(Frontend, ClassicSixEquationLstmEqualsTheLayerOp) {
   ASSERT_TRUE(cell.SetWeights(weights).ok());
 
   Tensor input = RandomTensor({kSteps, kBatch, kInput}, 13);
-  TensorMap want = Run(layer, {{"x", input}});
-  TensorMap got = Run(cell, {{"x", input}});
+  TensorMap want = Interpret(layer, {{"x", input}});
+  TensorMap got = Interpret(cell, {{"x", input}});
   ExpectAllClose(got.at("h"), want.at("h"), 1e-5, 1e-6);
   ExpectAllClose(Reshape(got.at("c_n"), {1, kBatch, kHidden}), want.at("c_n"), 1e-5, 1e-6);
 }
@@ -209,7 +209,7 @@ TEST(Frontend, GruCellsFromPrimitivesEqualTheLayerOp) {
     ASSERT_TRUE(cell.SetWeights(layer.weights()).ok());
 
     Tensor input = RandomTensor({kSteps, kBatch, kInput}, 14);
-    ExpectAllClose(Run(cell, {{"x", input}}).at("h"), Run(layer, {{"x", input}}).at("h"), 1e-5,
+    ExpectAllClose(Interpret(cell, {{"x", input}}).at("h"), Interpret(layer, {{"x", input}}).at("h"), 1e-5,
                    1e-6);
   }
 }
@@ -217,8 +217,8 @@ TEST(Frontend, GruCellsFromPrimitivesEqualTheLayerOp) {
 TEST(Frontend, PrintedModelReadsAsLayers) {
   Model m("tiny");
   Var x = m.Input("x", {T, N, 3});
-  m.Output("y", nn::Dense(m, "head", nn::DenseOptions(2, 1).activation("sigmoid"))(
-                    nn::RNN(m, "rnn", nn::RNNOptions(3, 2).nonlinearity("relu"))(x)));
+  Var h = nn::RNN(m, "rnn", nn::RNNOptions(3, 2).nonlinearity("relu"))(x);
+  m.Output("y", nn::Dense(m, "head", nn::DenseOptions(2, 1).activation("sigmoid"))(h));
   absl::StatusOr<ir::Graph> graph = m.Build();
   ASSERT_TRUE(graph.ok()) << graph.status();
   EXPECT_EQ(ir::PrintGraph(*graph), R"(graph tiny {

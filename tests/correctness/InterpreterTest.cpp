@@ -311,9 +311,15 @@ void ExpectScanMatchesRnnLayer(bool reverse) {
   ASSERT_TRUE(outputs.ok()) << outputs.status();
   // The two differ only in where f32 rounding happens: the layer adds each
   // bias before rounding its matrix product, the scan after.
-  ExpectAllClose(outputs->at("scan_output"), outputs->at("layer_output"), 1e-5, 1e-6);
-  ExpectAllClose(Reshape(outputs->at("scan_h_n"), {1, kBatch, kHidden}), outputs->at("layer_h_n"),
-                 1e-5, 1e-6);
+  {
+    SCOPED_TRACE("output");
+    ExpectAllClose(outputs->at("scan_output"), outputs->at("layer_output"), 1e-5, 1e-6);
+  }
+  {
+    SCOPED_TRACE("h_n");
+    ExpectAllClose(Reshape(outputs->at("scan_h_n"), {1, kBatch, kHidden}), outputs->at("layer_h_n"),
+                   1e-5, 1e-6);
+  }
   // The final state is the last step read: t = T-1 forward, t = 0 in reverse.
   const Tensor& sequence = outputs->at("layer_output");
   const int64_t last_read = reverse ? 0 : kSteps - 1;

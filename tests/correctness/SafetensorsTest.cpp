@@ -1,7 +1,5 @@
 // Safetensors files written by rnnc read back unchanged, files written by
 // Python read with their dtypes converted, and the layout is the reference's.
-#include "runtime/Safetensors.h"
-
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -13,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "ir/Graph.h"
 #include "nlohmann/json.hpp"
+#include "runtime/Safetensors.h"
 #include "runtime/Weights.h"
 
 namespace rnnc {
@@ -133,7 +132,8 @@ TEST(Safetensors, ConvertsPythonDtypesToF32) {
     // errs by at most 2^-11 relative, or half the 2^-24 subnormal step; BF16
     // (8-bit significand) by 2^-8 relative.
     EXPECT_EQ(f64[i], want) << i;
-    EXPECT_LE(std::abs(f16[i] - want), std::ldexp(std::abs(want), -11) + std::ldexp(1.0f, -25)) << i;
+    EXPECT_LE(std::abs(f16[i] - want), std::ldexp(std::abs(want), -11) + std::ldexp(1.0f, -25))
+        << i;
     EXPECT_LE(std::abs(bf16[i] - want), std::ldexp(std::abs(want), -8)) << i;
   }
   // Values PyTorch gives for the rounded tensors, exactly: a normal, a

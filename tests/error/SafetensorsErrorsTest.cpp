@@ -43,19 +43,22 @@ TEST(SafetensorsErrors, FileShorterThanLengthField) {
 }
 
 TEST(SafetensorsErrors, HeaderLengthPastEndOfFile) {
-  EXPECT_THAT(ParseError(File("{}", "", 100)),
-              HasSubstr("w.safetensors: header length 100 is more than the 2 bytes that follow it"));
+  EXPECT_THAT(
+      ParseError(File("{}", "", 100)),
+      HasSubstr("w.safetensors: header length 100 is more than the 2 bytes that follow it"));
 }
 
 TEST(SafetensorsErrors, HeaderLengthAbsurd) {
-  EXPECT_THAT(ParseError(File("{}", "", int64_t{1} << 62)),
-              HasSubstr("header length 4611686018427387904 is absurd (the limit is 100000000 bytes)"));
+  EXPECT_THAT(
+      ParseError(File("{}", "", int64_t{1} << 62)),
+      HasSubstr("header length 4611686018427387904 is absurd (the limit is 100000000 bytes)"));
   // All ones: the largest u64, which must not overflow the bounds check.
   EXPECT_THAT(ParseError(std::string(8, '\xff') + "{}"), HasSubstr("is absurd"));
 }
 
 TEST(SafetensorsErrors, HeaderNotJson) {
-  EXPECT_THAT(ParseError(File(R"({"w": )")), HasSubstr("w.safetensors: header is not valid JSON: "));
+  EXPECT_THAT(ParseError(File(R"({"w": )")),
+              HasSubstr("w.safetensors: header is not valid JSON: "));
   EXPECT_THAT(ParseError(File("")), HasSubstr("header is not valid JSON"));
   EXPECT_THAT(ParseError(File("{\"w\xff\": 1}")), HasSubstr("header is not valid JSON"));
   // The parser quotes the token it failed in; a huge one is cut short.
@@ -93,12 +96,15 @@ TEST(SafetensorsErrors, FieldsOfWrongJsonType) {
 }
 
 TEST(SafetensorsErrors, BadDims) {
-  EXPECT_THAT(ParseError(FileWithEntry(R"("dtype": "F32", "shape": [-1, 2], "data_offsets": [0, 8])")),
-              HasSubstr("tensor 'w': dim 0 is -1; sizes must be >= 0"));
-  EXPECT_THAT(ParseError(FileWithEntry(R"("dtype": "F32", "shape": [2, 1.5], "data_offsets": [0, 8])")),
-              HasSubstr("tensor 'w': dim 1 is 1.5, not an integer"));
-  EXPECT_THAT(ParseError(FileWithEntry(R"("dtype": "F32", "shape": ["2"], "data_offsets": [0, 8])")),
-              HasSubstr("tensor 'w': dim 0 is a string, expected an integer"));
+  EXPECT_THAT(
+      ParseError(FileWithEntry(R"("dtype": "F32", "shape": [-1, 2], "data_offsets": [0, 8])")),
+      HasSubstr("tensor 'w': dim 0 is -1; sizes must be >= 0"));
+  EXPECT_THAT(
+      ParseError(FileWithEntry(R"("dtype": "F32", "shape": [2, 1.5], "data_offsets": [0, 8])")),
+      HasSubstr("tensor 'w': dim 1 is 1.5, not an integer"));
+  EXPECT_THAT(
+      ParseError(FileWithEntry(R"("dtype": "F32", "shape": ["2"], "data_offsets": [0, 8])")),
+      HasSubstr("tensor 'w': dim 0 is a string, expected an integer"));
   EXPECT_THAT(ParseError(FileWithEntry(
                   R"("dtype": "F32", "shape": [18446744073709551615], "data_offsets": [0, 8])")),
               HasSubstr("dim 0 is 18446744073709551615, too large"));
@@ -119,8 +125,9 @@ TEST(SafetensorsErrors, OffsetsReversed) {
 }
 
 TEST(SafetensorsErrors, OffsetsOutOfBuffer) {
-  EXPECT_THAT(ParseError(FileWithEntry(R"("dtype": "F32", "shape": [4], "data_offsets": [0, 16])")),
-              HasSubstr("tensor 'w': data_offsets [0, 16] run past the end of the 8-byte data buffer"));
+  EXPECT_THAT(
+      ParseError(FileWithEntry(R"("dtype": "F32", "shape": [4], "data_offsets": [0, 16])")),
+      HasSubstr("tensor 'w': data_offsets [0, 16] run past the end of the 8-byte data buffer"));
   // Near 2^64, where begin + size arithmetic would wrap.
   EXPECT_THAT(ParseError(FileWithEntry(R"("dtype": "F32", "shape": [0],
                                           "data_offsets": [18446744073709551615, 18446744073709551615])")),
@@ -145,8 +152,9 @@ TEST(SafetensorsErrors, ByteSizeDisagreesWithShape) {
 }
 
 TEST(SafetensorsErrors, BadMetadata) {
-  EXPECT_THAT(ParseError(File(R"({"__metadata__": {"model": 1}})")),
-              HasSubstr("w.safetensors: '__metadata__' entry 'model' is a number, expected a string"));
+  EXPECT_THAT(
+      ParseError(File(R"({"__metadata__": {"model": 1}})")),
+      HasSubstr("w.safetensors: '__metadata__' entry 'model' is a number, expected a string"));
   EXPECT_THAT(ParseError(File(R"({"__metadata__": ["model"]})")),
               HasSubstr("'__metadata__' is an array, expected an object of strings"));
 }

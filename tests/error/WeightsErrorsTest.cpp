@@ -21,7 +21,8 @@ ir::Graph SmallClassifier() {
 }
 
 TensorMap MatchingWeights() {
-  return {{"gru1.bias_hh_l0", Tensor({384})}, {"dense.weight", Tensor({1, 64})},
+  return {{"gru1.bias_hh_l0", Tensor({384})},
+          {"dense.weight", Tensor({1, 64})},
           {"dense.bias", Tensor({1})}};
 }
 
@@ -39,8 +40,9 @@ TEST(WeightsErrors, MatchingWeightsPass) {
 TEST(WeightsErrors, Missing) {
   TensorMap weights = MatchingWeights();
   weights.erase("gru1.bias_hh_l0");
-  EXPECT_EQ(CheckError(SmallClassifier(), weights),
-            "weights do not match model 'classifier': missing 'gru1.bias_hh_l0' (expected f32[384])");
+  EXPECT_EQ(
+      CheckError(SmallClassifier(), weights),
+      "weights do not match model 'classifier': missing 'gru1.bias_hh_l0' (expected f32[384])");
 }
 
 TEST(WeightsErrors, MisShaped) {
@@ -63,7 +65,8 @@ TEST(WeightsErrors, Unexpected) {
 TEST(WeightsErrors, InputIsNotAWeight) {
   TensorMap weights = MatchingWeights();
   weights["x"] = Tensor({5, 2, 50});
-  EXPECT_THAT(CheckError(SmallClassifier(), weights), HasSubstr("unexpected 'x' (shape [5, 2, 50])"));
+  EXPECT_THAT(CheckError(SmallClassifier(), weights),
+              HasSubstr("unexpected 'x' (shape [5, 2, 50])"));
 }
 
 TEST(WeightsErrors, EveryProblemInOneMessage) {

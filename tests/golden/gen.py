@@ -7,9 +7,9 @@ committed, so the C++ tests need no Python. Every run writes the same bytes.
 Each case file <case>.safetensors holds one `rnn`/`lstm`/`gru` layer op's
 inputs and expected results (see docs/IR.md):
 
-  __metadata__  cell, activation (rnn), reset (gru), direction, merge,
-                hidden_size, input_size, num_layers, seq_len, batch,
-                has_initial_state -- all strings
+  __metadata__  cell, activation (rnn), reset (gru), direction, merge
+                ("concat" unless bidirectional), hidden_size, input_size,
+                num_layers, seq_len, batch, has_initial_state -- all strings
   x             (T, N, I) F32
   weight_ih_l{l}, weight_hh_l{l}, bias_ih_l{l}, bias_hh_l{l} (+ _reverse for the
                 reverse half of a bidirectional layer) F32, PyTorch's default
@@ -374,8 +374,9 @@ def main():
         details = " ".join(f"{k}={v}" for k, v in case.metadata().items())
         written.add(write(case.name, tensors, case.metadata(), details))
     written.add(write("classifier", generate_classifier(), {"model": "classifier"},
-                      "state_dict of GRU(50,128) -> GRU(128,64) -> Linear(64,1), x (12,4,50), y (4,1)"))
-    written.add(write("dtypes", generate_dtypes(), {}, "f32 f64 f16 bf16 of one (2,4) tensor, ints I64"))
+                      "GRU(50,128) -> GRU(128,64) -> Linear(64,1), x (12,4,50), y (4,1)"))
+    written.add(write("dtypes", generate_dtypes(), {},
+                      "f32 f64 f16 bf16 of one (2,4) tensor, ints I64"))
     for stale in DATA_DIR.glob("*.safetensors"):
         if stale.stem not in written:
             stale.unlink()
