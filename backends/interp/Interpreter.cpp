@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -272,7 +273,8 @@ class Environment {
 
   const absl::flat_hash_map<const ir::Value*, const Tensor*>& params_;
   const ir::BoundDims bound_;
-  absl::flat_hash_map<const ir::Value*, Tensor> values_;
+  // Node-based: ops hold pointers to their operands while defining results.
+  absl::node_hash_map<const ir::Value*, Tensor> values_;
 };
 
 class InterpreterExecutable : public Executable {

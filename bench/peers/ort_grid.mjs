@@ -52,6 +52,12 @@ async function medianMs(run) {
   return [median, times.length];
 }
 
+// This process's scheduling policy, field 41 of /proc/self/stat (chrt -f gives fifo).
+const schedPolicy = () => {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return ['other', 'fifo', 'rr', 'batch', 'iso', 'idle'][Number(fields[41 - 3])] ?? 'unknown';
+};
+
 const version = ort.env.versions.node;
 console.error(`onnxruntime: onnxruntime-node ${version} (onnxruntime-common ${ort.env.versions.common})`);
 console.log(JSON.stringify({
@@ -60,6 +66,7 @@ console.log(JSON.stringify({
     version,
     date: new Date().toISOString(),
     loadavg: loadavg()[0],
+    sched: schedPolicy(),
     session: { interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' },
   },
 }));

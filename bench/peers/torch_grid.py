@@ -20,6 +20,8 @@ from grid import load_rows, row_name
 WARMUP_RUNS = 3
 MIN_RUNS = 10
 MIN_SECONDS = 0.5
+SCHED_POLICIES = {os.SCHED_OTHER: "other", os.SCHED_FIFO: "fifo", os.SCHED_RR: "rr",
+                  os.SCHED_BATCH: "batch", os.SCHED_IDLE: "idle"}
 REFERENCE_BLAS_DIR = "/blas/"  # Debian's reference BLAS: /usr/lib/<triplet>/blas/libblas.so.3
 
 
@@ -70,7 +72,7 @@ def blas_report():
     return {"version": torch.__version__, "blas_mapped": mapped, "sgemm_from": sgemm,
             "blas_kind": kind, "blas_config": config, "void": void,
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "loadavg": os.getloadavg()[0]}
+            "loadavg": os.getloadavg()[0], "sched": SCHED_POLICIES[os.sched_getscheduler(0)]}
 
 
 def make_module(row):
