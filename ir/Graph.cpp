@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <charconv>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -33,10 +33,11 @@ std::string AttributeToString(const Attribute& attribute) {
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(int64_t i) const { return absl::StrCat(i); }
     std::string operator()(double d) const {
-      // %.17g round-trips every double; add ".0" so it reads back as a float.
-      char buffer[32];
-      std::snprintf(buffer, sizeof(buffer), "%.17g", d);
-      std::string text = buffer;
+      // The shortest text that reads back as the same double (1e-05, not
+      // 1.0000000000000001e-05), with ".0" added so that it reads as a float.
+      char buffer[64];
+      const std::to_chars_result end = std::to_chars(buffer, buffer + sizeof(buffer), d);
+      std::string text(buffer, end.ptr);
       if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
       return text;
     }

@@ -19,6 +19,26 @@ bool IsValueNameChar(char c) { return IsIdentifierChar(c) || c == '.'; }
 
 }  // namespace
 
+bool IsIdentifier(absl::string_view text) {
+  if (text.empty() || !IsIdentifierStart(text[0])) return false;
+  for (char c : text) {
+    if (!IsIdentifierChar(c)) return false;
+  }
+  return true;
+}
+
+bool IsValueName(absl::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (!IsValueNameChar(c)) return false;
+  }
+  return true;
+}
+
+bool IsPrintableString(absl::string_view text) {
+  return text.find_first_of("\"\\\n\r") == absl::string_view::npos;
+}
+
 std::string SourceLocation::ToString() const { return absl::StrFormat("%d:%d", line, column); }
 
 char Lexer::Peek(size_t ahead) const {

@@ -13,6 +13,14 @@
 
 namespace rnnc::ir {
 
+// What the text form can spell, so that every graph the API builds prints
+// text that parses back: graph names and dim symbols are identifiers
+// ([A-Za-z_][A-Za-z0-9_]*); value and output names are [A-Za-z0-9_.]+;
+// strings hold no '"', '\\' or line break.
+bool IsIdentifier(absl::string_view text);
+bool IsValueName(absl::string_view text);
+bool IsPrintableString(absl::string_view text);
+
 enum class TokenKind {
   kEndOfInput,
   // Text that is no token, e.g. `$` or a string without its closing quote.

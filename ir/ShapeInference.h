@@ -11,8 +11,8 @@
 namespace rnnc::ir {
 
 // Errors name the op, the offending operand or attribute and the shapes, e.g.
-//   matmul: operand 1 has type f32[128, 50], expected its dim 0 to be 64
-//   (operand 0 is f32[N, 64])
+//   matmul: operand 1 has type f32[128, 50]; its dim 0 must equal dim -1 of
+//   operand 0, f32[N, 64]
 // Not for scan (its result types come from its body) or yield.
 absl::StatusOr<std::vector<TensorType>> InferResultTypes(
     OpKind kind, const std::vector<TensorType>& operand_types, const AttributeMap& attributes);

@@ -3,6 +3,7 @@
 // same OpContext as shape inference, so both word a fault the same way.
 #include "ir/Verifier.h"
 
+#include <cmath>
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "ir/Lexer.h"
 #include "ir/ShapeRules.h"
 
 namespace rnnc::ir {
@@ -67,6 +69,7 @@ class Verifier {
     absl::Status status;
     auto add = [&](const Value* value, std::string what) {
       all_values_.insert(value);
+      if (status.ok()) status = CheckSpelling(*value);
       auto [it, inserted] = definitions.emplace(value->name(), what);
       if (!inserted && status.ok()) {
         status = GraphError(absl::StrFormat("value name %%%s is defined twice: as %s and as %s",
@@ -82,7 +85,22 @@ class Verifier {
             param->name(), param->type().ToString()));
       }
     }
+    if (!IsIdentifier(graph_.name()) && status.ok()) {
+      status = GraphError("the graph's name must be an identifier ([A-Za-z_][A-Za-z0-9_]*)");
+    }
     WalkOps(graph_.body(), [&](Op* op) {
+      for (const auto& [name, attribute] : op->attributes()) {
+        const auto* text = std::get_if<std::string>(&attribute);
+        if (text && !IsPrintableString(*text) && status.ok()) {
+          status = GraphError(absl::StrFormat(
+              "%s: attribute %s holds a quote, backslash or line break", OpIdentity(*op), name));
+        }
+        const auto* number = std::get_if<double>(&attribute);
+        if (number && !std::isfinite(*number) && status.ok()) {
+          status = GraphError(absl::StrFormat("%s: attribute %s = %g is not finite",
+                                              OpIdentity(*op), name, *number));
+        }
+      }
       for (size_t i = 0; i < op->num_results(); ++i) {
         add(op->result(i), absl::StrFormat("result %d of %s", i, OpIdentity(*op)));
       }
@@ -92,6 +110,22 @@ class Verifier {
       }
     });
     return status;
+  }
+
+  // A name or dim the text form cannot spell would print text that does not
+  // parse back.
+  absl::Status CheckSpelling(const Value& value) const {
+    if (!IsValueName(value.name())) {
+      return GraphError(absl::StrFormat(
+          "value name '%s' may only hold letters, digits, '_' and '.'", value.name()));
+    }
+    for (const Dim& dim : value.type().dims()) {
+      if (dim.is_symbolic() && !IsIdentifier(dim.symbol())) {
+        return GraphError(absl::StrFormat("%%%s: dim symbol '%s' is not an identifier",
+                                          value.name(), dim.symbol()));
+      }
+    }
+    return absl::OkStatus();
   }
 
   absl::Status VerifyBlock(const Block& block) {
@@ -243,6 +277,10 @@ class Verifier {
     if (graph_.outputs().empty()) return GraphError("has no outputs");
     std::set<std::string> names;
     for (const GraphOutput& output : graph_.outputs()) {
+      if (!IsValueName(output.name)) {
+        return GraphError(absl::StrFormat(
+            "output name '%s' may only hold letters, digits, '_' and '.'", output.name));
+      }
       if (!names.insert(output.name).second) {
         return GraphError(absl::StrFormat("output name '%s' is used twice", output.name));
       }

@@ -412,5 +412,41 @@ TEST_F(GruVerifierErrors, AttributeOfAnotherOp) {
             "merge, num_layers, reset)");
 }
 
+// Names and values the text form cannot spell would print IR that does not
+// parse back; the verifier refuses them.
+TEST(SpellingErrors, GraphNameMustBeAnIdentifier) {
+  Graph graph("my-model");
+  graph.AddOutput("x", graph.AddInput("x", TensorType({N, 4})));
+  EXPECT_THAT(VerifyError(graph), HasSubstr("graph my-model: the graph's name must be an identifier"));
+}
+
+TEST(SpellingErrors, ValueNameWithASpace) {
+  Graph graph("g");
+  graph.AddOutput("x", graph.AddInput("my input", TensorType({N, 4})));
+  EXPECT_THAT(VerifyError(graph), HasSubstr("value name 'my input' may only hold"));
+}
+
+TEST(SpellingErrors, DimSymbolThatIsNoIdentifier) {
+  Graph graph("g");
+  graph.AddOutput("x", graph.AddInput("x", TensorType({Dim::Symbol("2N"), 4})));
+  EXPECT_THAT(VerifyError(graph), HasSubstr("%x: dim symbol '2N' is not an identifier"));
+}
+
+TEST(SpellingErrors, OutputNameWithADash) {
+  Graph graph("g");
+  graph.AddOutput("y-hat", graph.AddInput("x", TensorType({N, 4})));
+  EXPECT_THAT(VerifyError(graph), HasSubstr("output name 'y-hat' may only hold"));
+}
+
+TEST(SpellingErrors, StringAttributeWithAQuoteAndNonFiniteFloat) {
+  Graph graph("g");
+  Op* full = graph.AppendOp(graph.body(), OpKind::Full, {}, {{"value", 1.0 / 0.0}},
+                            {TensorType({N, 4})}, {"f"});
+  graph.AddOutput("f", full->result(0));
+  EXPECT_THAT(VerifyError(graph), HasSubstr("attribute value = inf is not finite"));
+  full->mutable_attributes()["value"] = std::string("say \"hi\"");
+  EXPECT_THAT(VerifyError(graph), HasSubstr("attribute value holds a quote"));
+}
+
 }  // namespace
 }  // namespace rnnc::ir

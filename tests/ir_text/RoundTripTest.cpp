@@ -152,7 +152,7 @@ graph head {
   param %bn.running_var: f32[2]
   %h: f32[T, N, 3] = dense(%x, %fc1.weight, %fc1.bias)
   %y: f32[T, N, 2] = dense(%h, %fc2.weight)
-  %z: f32[T, N, 2] = batch_norm(%y, %bn.weight, %bn.bias, %bn.running_mean, %bn.running_var) {epsilon = 1.0000000000000001e-05}
+  %z: f32[T, N, 2] = batch_norm(%y, %bn.weight, %bn.bias, %bn.running_mean, %bn.running_var) {epsilon = 1e-05}
   output %z
 }
 )");

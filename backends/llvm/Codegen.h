@@ -1,0 +1,156 @@
+// Internal to the LLVM backend: lowering an rnnc graph to one LLVM function,
+//
+//   void rnnc_main(float** slots, const int64_t* dims)
+//
+// `slots[i]` points at the buffer of the tensor BufferLayout::slots[i] names
+// (inputs and params point at the caller's data; every other buffer is
+// allocated by the executable once per bound dims), and `dims[j]` is the
+// size bound to BufferLayout::symbols[j]. Every op becomes loops over those
+// buffers, except matmuls, which call the runtime's GEMM (RuntimeSupport.h).
+//
+// The per-op emitters live in one file per kind of op (Elementwise, ShapeOps,
+// Matmul, Scan); this header is what they share: the Emitter, which owns the
+// IRBuilder, the value → pointer map and the loop helpers.
+#ifndef RNNC_BACKENDS_LLVM_CODEGEN_H
+#define RNNC_BACKENDS_LLVM_CODEGEN_H
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "ir/Graph.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+
+namespace rnnc::llvm_backend {
+
+inline constexpr char kEntryName[] = "rnnc_main";
+
+// Which tensor each slot of the entry function holds and which symbol each
+// dim binds. Values that share a buffer (a scan's final carry and its body's
+// carry argument) share a slot.
+struct BufferLayout {
+  std::vector<std::string> symbols;
+  std::vector<const ir::Value*> slots;
+  absl::flat_hash_map<const ir::Value*, int> slot_of;
+};
+
+struct LoweredModule {
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  BufferLayout layout;
+};
+
+// Lowers a verified graph without layer ops other than dense and
+// batch_norm; an rnn, lstm or gru op is an error naming it (the "llvm"
+// pipeline expands them first).
+absl::StatusOr<LoweredModule> LowerGraph(const ir::Graph& graph);
+
+// The state of lowering one graph into the entry function.
+class Emitter {
+ public:
+  Emitter(llvm::Module& module, BufferLayout& layout);
+
+  llvm::IRBuilder<>& builder() { return builder_; }
+  llvm::LLVMContext& context() { return module_.getContext(); }
+  llvm::Module& module() { return module_; }
+  llvm::Type* f32() { return builder_.getFloatTy(); }
+  llvm::Type* i64() { return builder_.getInt64Ty(); }
+  llvm::Value* Int(int64_t v) { return builder_.getInt64(v); }
+  llvm::Value* Float(double v) { return llvm::ConstantFP::get(f32(), v); }
+
+  // The size of a dim: a constant, or the symbol's entry of `dims`.
+  llvm::Value* Dim(const ir::Dim& dim);
+  std::vector<llvm::Value*> Shape(const ir::TensorType& type);
+  // Row-major element strides of `shape`, and the product of its sizes.
+  std::vector<llvm::Value*> Strides(const std::vector<llvm::Value*>& shape);
+  llvm::Value* Product(const std::vector<llvm::Value*>& sizes);
+
+  // The pointer to `value`'s first element. Values get a slot of their own
+  // when first asked for, unless Bind gave them a pointer (sequence slices
+  // inside a scan) or Alias a slot.
+  llvm::Value* Pointer(const ir::Value* value);
+  void Bind(const ir::Value* value, llvm::Value* pointer) { pointers_[value] = pointer; }
+  void Alias(const ir::Value* value, const ir::Value* owner);
+  // `base` advanced by `offset` floats.
+  llvm::Value* Offset(llvm::Value* base, llvm::Value* offset);
+
+  // for (i0 < trips[0]) for (i1 < trips[1]) ... body(i0, i1, ...); the
+  // innermost loop runs fastest. The builder ends after the nest.
+  void LoopNest(const std::vector<llvm::Value*>& trips,
+                const std::function<void(const std::vector<llvm::Value*>&)>& body);
+  // Σ index[k] · strides[k].
+  llvm::Value* Linear(const std::vector<llvm::Value*>& index,
+                      const std::vector<llvm::Value*>& strides);
+  // dst[Σ i_k·dst_strides[k]] = src[Σ i_k·src_strides[k]] over `shape`:
+  // every copy that concat, split, slice, select, transpose and scan need.
+  void StridedCopy(llvm::Value* dst, const std::vector<llvm::Value*>& dst_strides,
+                   llvm::Value* src, const std::vector<llvm::Value*>& src_strides,
+                   const std::vector<llvm::Value*>& shape);
+  // Copies `count` contiguous floats.
+  void Copy(llvm::Value* dst, llvm::Value* src, llvm::Value* count);
+
+  // Emits the ops of `block` (a yield is the scan emitter's business).
+  absl::Status EmitBlock(const ir::Block& block);
+  absl::Status EmitOp(const ir::Op& op);
+
+  // How many ops and graph outputs use each value; the elementwise emitter
+  // fuses a producer into its only user.
+  int UseCount(const ir::Value* value) const;
+  void CountUses(const ir::Graph& graph);
+
+  // Marks values computed inside another op's loop (fused), so that they
+  // get no buffer and no loop of their own.
+  bool IsFused(const ir::Value* value) const { return fused_.contains(value); }
+  void MarkFused(const ir::Value* value) { fused_.insert(value); }
+
+  // Declares (once) a function the generated code calls.
+  llvm::FunctionCallee Runtime(const std::string& name, llvm::FunctionType* type);
+
+  // Called by LowerGraph: creates the entry function and positions the
+  // builder in it; Finish returns from it.
+  void Begin();
+  void Finish();
+
+ private:
+  llvm::Module& module_;
+  BufferLayout& layout_;
+  llvm::IRBuilder<> builder_;
+  llvm::Function* function_ = nullptr;
+  // Slot pointers and dims are loaded once, in the entry block, before the
+  // branch to the body; `prologue_` inserts there.
+  std::unique_ptr<llvm::IRBuilder<>> prologue_;
+  llvm::Value* slots_arg_ = nullptr;
+  llvm::Value* dims_arg_ = nullptr;
+  absl::flat_hash_map<const ir::Value*, llvm::Value*> pointers_;
+  absl::flat_hash_map<std::string, llvm::Value*> symbol_values_;
+  absl::flat_hash_map<const ir::Value*, int> use_counts_;
+  absl::flat_hash_set<const ir::Value*> fused_;
+};
+
+// The per-kind emitters EmitOp dispatches to. Each returns an error naming
+// the op for what it cannot lower.
+absl::Status EmitElementwise(Emitter& e, const ir::Op& op);
+absl::Status EmitSoftmax(Emitter& e, const ir::Op& op);
+absl::Status EmitBatchNorm(Emitter& e, const ir::Op& op);
+absl::Status EmitFull(Emitter& e, const ir::Op& op);
+absl::Status EmitShapeOp(Emitter& e, const ir::Op& op);
+absl::Status EmitMatmul(Emitter& e, const ir::Op& op);
+absl::Status EmitScan(Emitter& e, const ir::Op& op);
+
+// Vectorizable f32 math (MathCodegen.cpp), accurate to a few ulp.
+llvm::Value* EmitExp(llvm::IRBuilder<>& b, llvm::Value* x);
+llvm::Value* EmitTanh(llvm::IRBuilder<>& b, llvm::Value* x);
+llvm::Value* EmitSigmoid(llvm::IRBuilder<>& b, llvm::Value* x);
+
+// "op %h = tanh", as the verifier names ops in its errors.
+std::string OpLabel(const ir::Op& op);
+bool IsElementwise(ir::OpKind kind);
+
+}  // namespace rnnc::llvm_backend
+
+#endif  // RNNC_BACKENDS_LLVM_CODEGEN_H
