@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "ir/Graph.h"
 #include "llvm/IR/IRBuilder.h"
@@ -76,6 +77,10 @@ class Emitter {
   llvm::Value* Pointer(const ir::Value* value);
   void Bind(const ir::Value* value, llvm::Value* pointer) { pointers_[value] = pointer; }
   void Alias(const ir::Value* value, const ir::Value* owner);
+  // A buffer of its own with `like`'s type, for staging copies.
+  llvm::Value* ScratchBuffer(const ir::Value* like);
+  // An f32 stack variable, for loop-carried sums and maxima.
+  llvm::Value* LocalFloat();
   // `base` advanced by `offset` floats.
   llvm::Value* Offset(llvm::Value* base, llvm::Value* offset);
 
@@ -98,9 +103,9 @@ class Emitter {
   absl::Status EmitBlock(const ir::Block& block);
   absl::Status EmitOp(const ir::Op& op);
 
-  // How many ops and graph outputs use each value; the elementwise emitter
-  // fuses a producer into its only user.
-  int UseCount(const ir::Value* value) const;
+  // The ops that use `value` (a graph output counts as a null user); the
+  // elementwise emitter fuses a producer into its only user.
+  const std::vector<const ir::Op*>& Users(const ir::Value* value) const;
   void CountUses(const ir::Graph& graph);
 
   // Marks values computed inside another op's loop (fused), so that they
@@ -128,7 +133,7 @@ class Emitter {
   llvm::Value* dims_arg_ = nullptr;
   absl::flat_hash_map<const ir::Value*, llvm::Value*> pointers_;
   absl::flat_hash_map<std::string, llvm::Value*> symbol_values_;
-  absl::flat_hash_map<const ir::Value*, int> use_counts_;
+  absl::flat_hash_map<const ir::Value*, std::vector<const ir::Op*>> users_;
   absl::flat_hash_set<const ir::Value*> fused_;
 };
 

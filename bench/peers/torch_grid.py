@@ -20,6 +20,9 @@ from grid import load_rows, row_name
 WARMUP_RUNS = 3
 MIN_RUNS = 10
 MIN_SECONDS = 0.5
+MAX_OTHERS_CPU = 0.10  # retry a measurement while other processes used more of the machine
+ATTEMPTS = 4
+RETRY_WAIT_SECONDS = 15
 SCHED_POLICIES = {os.SCHED_OTHER: "other", os.SCHED_FIFO: "fifo", os.SCHED_RR: "rr",
                   os.SCHED_BATCH: "batch", os.SCHED_IDLE: "idle"}
 REFERENCE_BLAS_DIR = "/blas/"  # Debian's reference BLAS: /usr/lib/<triplet>/blas/libblas.so.3
@@ -88,18 +91,47 @@ def make_module(row):
     return None
 
 
+def cpu_ticks():
+    """(busy ticks of the whole machine, all its ticks, this process's ticks)."""
+    with open("/proc/stat") as f:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    with open("/proc/self/stat") as f:
+        fields = f.read().rsplit(") ", 1)[1].split()
+    busy = user + nice + system + irq + softirq + steal
+    return busy, busy + idle + iowait, int(fields[11]) + int(fields[12])  # utime + stime
+
+
 def median_ms(run):
-    """Median wall time of run() in ms, after warmup, over at least MIN_RUNS runs
-    and MIN_SECONDS seconds."""
+    """(median wall time of run() in ms, runs, share of the machine's CPU other processes
+    used meanwhile), after warmup, over at least MIN_RUNS runs and MIN_SECONDS seconds."""
     for _ in range(WARMUP_RUNS):
         run()
     times = []
+    before = cpu_ticks()
     start = time.perf_counter()
     while len(times) < MIN_RUNS or time.perf_counter() - start < MIN_SECONDS:
         t0 = time.perf_counter()
         run()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3, len(times)
+    busy, total, own = (after - b for after, b in zip(cpu_ticks(), before))
+    return statistics.median(times) * 1e3, len(times), max(0.0, (busy - own) / max(total, 1))
+
+
+def measure(run, label):
+    """median_ms(run), retried while other processes kept the machine busy; the attempt
+    with the least interference wins."""
+    best = None
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            print(f"pytorch  {label}: other processes used {best[2]:.0%} of the CPU, "
+                  f"retrying in {RETRY_WAIT_SECONDS} s", file=sys.stderr, flush=True)
+            time.sleep(RETRY_WAIT_SECONDS)
+        result = median_ms(run)
+        if best is None or result[2] < best[2]:
+            best = result
+        if best[2] <= MAX_OTHERS_CPU:
+            break
+    return best
 
 
 def main():
@@ -127,12 +159,13 @@ def main():
             else:
                 torch.set_num_threads(k)
                 with torch.inference_mode():
-                    ms, runs = median_ms(lambda: module(x))
-                record.update(ms=round(ms, 4), runs=runs)
+                    ms, runs, others = measure(lambda: module(x), f"{row_name(row)}  threads:{k}")
+                record.update(ms=round(ms, 4), runs=runs, others_cpu=round(others, 3))
                 if meta["void"]:
                     record["void"] = True
             print(json.dumps(record), flush=True)
-            shown = "n/a" if record["ms"] is None else f"{record['ms']:.3f} ms ({record['runs']} runs)"
+            shown = "n/a" if record["ms"] is None else (
+                f"{record['ms']:.3f} ms ({record['runs']} runs, others used {record['others_cpu']:.0%})")
             print(f"pytorch  {row_name(row)}  threads:{k}  {shown}", file=sys.stderr, flush=True)
 
 
