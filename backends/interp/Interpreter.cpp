@@ -1,7 +1,8 @@
 // The reference interpreter's executable: binds the symbolic dims, keeps the
 // tensor of every value in an environment, evaluates the ops of a block in
-// order (dispatching each to its kernel), runs scans step by step, and
-// returns the graph outputs.
+// order (dispatching each to its kernel, or to the kernel a provider gave
+// for it at compile time), runs scans step by step, and returns the graph
+// outputs.
 //
 // Every value's tensor is checked against the value's type under the bound
 // dims when it is defined, and every kernel's operand shapes are checked by
@@ -107,11 +108,14 @@ std::vector<Tensor> RunKernel(const ir::Op& op, const std::vector<const Tensor*>
 
 // The tensors of one run. Inputs, op results and scan body arguments live
 // in `values_`; params are read from the executable's weights.
+// Kernels given by a KernelProvider, by the op they take.
+using ProvidedKernels = absl::flat_hash_map<const ir::Op*, std::unique_ptr<OpKernel>>;
+
 class Environment {
  public:
   Environment(const absl::flat_hash_map<const ir::Value*, const Tensor*>& params,
-              ir::BoundDims bound)
-      : params_(params), bound_(std::move(bound)) {}
+              const ProvidedKernels& kernels, ir::BoundDims bound)
+      : params_(params), kernels_(kernels), bound_(std::move(bound)) {}
 
   // Gives `value` its tensor, which must have the value's type under the
   // bound dims.
@@ -201,6 +205,7 @@ class Environment {
     absl::StatusOr<std::vector<ir::TensorType>> result_types =
         ir::InferResultTypes(op.kind(), operand_types, op.attributes());
     if (!result_types.ok()) return Prefixed("at run time", result_types.status());
+    if (auto it = kernels_.find(&op); it != kernels_.end()) return it->second->Run(operands, bound_);
     return RunKernel(op, operands);
   }
 
@@ -272,6 +277,7 @@ class Environment {
   }
 
   const absl::flat_hash_map<const ir::Value*, const Tensor*>& params_;
+  const ProvidedKernels& kernels_;
   const ir::BoundDims bound_;
   // Node-based: ops hold pointers to their operands while defining results.
   absl::node_hash_map<const ir::Value*, Tensor> values_;
@@ -284,13 +290,29 @@ class InterpreterExecutable : public Executable {
     for (const ir::Value* param : graph_.params()) params_[param] = &weights_.at(param->name());
   }
 
+  // Asks `provider` for a kernel for every op of the executable's own copy
+  // of the graph, which is what Run walks.
+  absl::Status ProvideKernels(const KernelProvider& provider) {
+    absl::Status status;
+    ir::WalkOps(graph_.body(), [&](ir::Op* op) {
+      if (!status.ok()) return;
+      absl::StatusOr<std::unique_ptr<OpKernel>> kernel = provider(*op, weights_);
+      if (!kernel.ok()) {
+        status = Prefixed(OpLabel(*op), kernel.status());
+      } else if (*kernel) {
+        kernels_[op] = *std::move(kernel);
+      }
+    });
+    return status;
+  }
+
   absl::StatusOr<TensorMap> Run(const TensorMap& inputs) override {
     std::map<std::string, std::vector<int64_t>> input_shapes;
     for (const auto& [name, tensor] : inputs) input_shapes[name] = tensor.shape();
     absl::StatusOr<ir::BoundDims> bound = ir::BindDims(graph_, input_shapes);
     if (!bound.ok()) return bound.status();
 
-    Environment environment(params_, *std::move(bound));
+    Environment environment(params_, kernels_, *std::move(bound));
     for (const ir::Value* input : graph_.inputs()) {
       // BindDims has checked that every input is there, with a shape that
       // fits its type.
@@ -324,15 +346,20 @@ class InterpreterExecutable : public Executable {
   const ir::Graph graph_;
   const TensorMap weights_;
   absl::flat_hash_map<const ir::Value*, const Tensor*> params_;
+  ProvidedKernels kernels_;
 };
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Executable>> CompileForInterpreter(const ir::Graph& graph,
-                                                                  TensorMap weights) {
+absl::StatusOr<std::unique_ptr<Executable>> CompileForInterpreter(
+    const ir::Graph& graph, TensorMap weights, const KernelProvider& provider) {
   if (absl::Status status = ir::Verify(graph); !status.ok()) return status;
   if (absl::Status status = CheckWeights(graph, weights); !status.ok()) return status;
-  return std::make_unique<InterpreterExecutable>(graph, std::move(weights));
+  auto executable = std::make_unique<InterpreterExecutable>(graph, std::move(weights));
+  if (provider) {
+    if (absl::Status status = executable->ProvideKernels(provider); !status.ok()) return status;
+  }
+  return executable;
 }
 
 }  // namespace rnnc::interp

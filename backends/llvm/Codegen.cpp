@@ -1,0 +1,266 @@
+// The entry function's frame (slots, dims, loops, copies) and the dispatch
+// of each op to its emitter; LowerGraph drives them over a whole graph.
+#include "backends/llvm/Codegen.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace rnnc::llvm_backend {
+
+std::string OpLabel(const ir::Op& op) {
+  if (op.num_results() == 0) return absl::StrFormat("op %s (no results)", op.name());
+  return absl::StrFormat("op %%%s = %s", op.result(0)->name(), op.name());
+}
+
+bool IsElementwise(ir::OpKind kind) {
+  switch (kind) {
+    case ir::OpKind::Add:
+    case ir::OpKind::Sub:
+    case ir::OpKind::Mul:
+    case ir::OpKind::Div:
+    case ir::OpKind::Neg:
+    case ir::OpKind::Sigmoid:
+    case ir::OpKind::Tanh:
+    case ir::OpKind::Relu:
+    case ir::OpKind::Exp:
+    case ir::OpKind::Log:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Emitter::Emitter(llvm::Module& module, BufferLayout& layout)
+    : module_(module), layout_(layout), builder_(module.getContext()) {
+  // Contraction lets a*b + c become one FMA; every other IEEE rule stands,
+  // so results stay within an ulp or two of the interpreter's per op.
+  llvm::FastMathFlags flags;
+  flags.setAllowContract(true);
+  builder_.setFastMathFlags(flags);
+}
+
+void Emitter::Begin() {
+  llvm::Type* ptr = builder_.getPtrTy();
+  auto* type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr}, false);
+  function_ = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kEntryName, module_);
+  function_->addFnAttr(llvm::Attribute::NoUnwind);
+  // Nothing else points into the slot and dim arrays, so stores to tensors
+  // never force the slot pointers to be reloaded.
+  for (unsigned i = 0; i < 2; ++i) {
+    function_->addParamAttr(i, llvm::Attribute::NoAlias);
+    function_->addParamAttr(i, llvm::Attribute::ReadOnly);
+  }
+  slots_arg_ = function_->getArg(0);
+  dims_arg_ = function_->getArg(1);
+  auto* entry = llvm::BasicBlock::Create(context(), "entry", function_);
+  auto* body = llvm::BasicBlock::Create(context(), "body", function_);
+  builder_.SetInsertPoint(entry);
+  llvm::Instruction* branch = builder_.CreateBr(body);
+  prologue_ = std::make_unique<llvm::IRBuilder<>>(branch);
+  builder_.SetInsertPoint(body);
+}
+
+void Emitter::Finish() { builder_.CreateRetVoid(); }
+
+llvm::Value* Emitter::Dim(const ir::Dim& dim) {
+  if (dim.is_static()) return Int(dim.size());
+  auto [it, inserted] = symbol_values_.try_emplace(dim.symbol(), nullptr);
+  if (inserted) {
+    const int64_t index = static_cast<int64_t>(layout_.symbols.size());
+    layout_.symbols.push_back(dim.symbol());
+    llvm::Value* address = prologue_->CreateConstGEP1_64(i64(), dims_arg_, index);
+    it->second = prologue_->CreateLoad(i64(), address, dim.symbol());
+  }
+  return it->second;
+}
+
+std::vector<llvm::Value*> Emitter::Shape(const ir::TensorType& type) {
+  std::vector<llvm::Value*> shape;
+  for (const ir::Dim& dim : type.dims()) shape.push_back(Dim(dim));
+  return shape;
+}
+
+std::vector<llvm::Value*> Emitter::Strides(const std::vector<llvm::Value*>& shape) {
+  std::vector<llvm::Value*> strides(shape.size());
+  llvm::Value* stride = Int(1);
+  for (size_t k = shape.size(); k-- > 0;) {
+    strides[k] = stride;
+    stride = builder_.CreateMul(stride, shape[k]);
+  }
+  return strides;
+}
+
+llvm::Value* Emitter::Product(const std::vector<llvm::Value*>& sizes) {
+  llvm::Value* product = Int(1);
+  for (llvm::Value* size : sizes) product = builder_.CreateMul(product, size);
+  return product;
+}
+
+llvm::Value* Emitter::Pointer(const ir::Value* value) {
+  if (auto it = pointers_.find(value); it != pointers_.end()) return it->second;
+  const int slot = static_cast<int>(layout_.slots.size());
+  layout_.slots.push_back(value);
+  layout_.slot_of[value] = slot;
+  llvm::Type* ptr = builder_.getPtrTy();
+  llvm::Value* address = prologue_->CreateConstGEP1_64(ptr, slots_arg_, slot);
+  llvm::Value* pointer = prologue_->CreateLoad(ptr, address, value->name());
+  pointers_[value] = pointer;
+  return pointer;
+}
+
+void Emitter::Alias(const ir::Value* value, const ir::Value* owner) {
+  pointers_[value] = Pointer(owner);
+  layout_.slot_of[value] = layout_.slot_of.at(owner);
+}
+
+llvm::Value* Emitter::ScratchBuffer(const ir::Value* like) {
+  const int slot = static_cast<int>(layout_.slots.size());
+  layout_.slots.push_back(like);
+  llvm::Type* ptr = builder_.getPtrTy();
+  llvm::Value* address = prologue_->CreateConstGEP1_64(ptr, slots_arg_, slot);
+  return prologue_->CreateLoad(ptr, address, like->name() + ".staged");
+}
+
+llvm::Value* Emitter::LocalFloat() { return prologue_->CreateAlloca(f32()); }
+
+llvm::Value* Emitter::Offset(llvm::Value* base, llvm::Value* offset) {
+  return builder_.CreateInBoundsGEP(f32(), base, offset);
+}
+
+void Emitter::LoopNest(const std::vector<llvm::Value*>& trips,
+                       const std::function<void(const std::vector<llvm::Value*>&)>& body) {
+  std::vector<llvm::Value*> index;
+  std::vector<std::pair<llvm::PHINode*, llvm::BasicBlock*>> loops;  // (i, header)
+  std::vector<llvm::BasicBlock*> exits;
+  for (llvm::Value* trip : trips) {
+    llvm::BasicBlock* preheader = builder_.GetInsertBlock();
+    auto* header = llvm::BasicBlock::Create(context(), "loop", function_);
+    auto* inner = llvm::BasicBlock::Create(context(), "loop.body", function_);
+    auto* exit = llvm::BasicBlock::Create(context(), "loop.exit", function_);
+    builder_.CreateBr(header);
+    builder_.SetInsertPoint(header);
+    llvm::PHINode* i = builder_.CreatePHI(i64(), 2, "i");
+    i->addIncoming(Int(0), preheader);
+    builder_.CreateCondBr(builder_.CreateICmpSLT(i, trip), inner, exit);
+    builder_.SetInsertPoint(inner);
+    index.push_back(i);
+    loops.emplace_back(i, header);
+    exits.push_back(exit);
+  }
+  body(index);
+  for (size_t k = loops.size(); k-- > 0;) {
+    auto [i, header] = loops[k];
+    llvm::Value* next = builder_.CreateAdd(i, Int(1), "", /*HasNUW=*/true, /*HasNSW=*/true);
+    i->addIncoming(next, builder_.GetInsertBlock());
+    builder_.CreateBr(header);
+    builder_.SetInsertPoint(exits[k]);
+  }
+}
+
+llvm::Value* Emitter::Linear(const std::vector<llvm::Value*>& index,
+                             const std::vector<llvm::Value*>& strides) {
+  llvm::Value* offset = Int(0);
+  for (size_t k = 0; k < index.size(); ++k) {
+    offset = builder_.CreateAdd(offset, builder_.CreateMul(index[k], strides[k]));
+  }
+  return offset;
+}
+
+void Emitter::StridedCopy(llvm::Value* dst, const std::vector<llvm::Value*>& dst_strides,
+                          llvm::Value* src, const std::vector<llvm::Value*>& src_strides,
+                          const std::vector<llvm::Value*>& shape) {
+  LoopNest(shape, [&](const std::vector<llvm::Value*>& index) {
+    llvm::Value* v = builder_.CreateLoad(f32(), Offset(src, Linear(index, src_strides)));
+    builder_.CreateStore(v, Offset(dst, Linear(index, dst_strides)));
+  });
+}
+
+void Emitter::Copy(llvm::Value* dst, llvm::Value* src, llvm::Value* count) {
+  // memmove: a scan may yield a carry unchanged, copying a buffer onto itself.
+  builder_.CreateMemMove(dst, llvm::MaybeAlign(4), src, llvm::MaybeAlign(4),
+                         builder_.CreateMul(count, Int(sizeof(float))));
+}
+
+const std::vector<const ir::Op*>& Emitter::Users(const ir::Value* value) const {
+  static const std::vector<const ir::Op*> kNone;
+  auto it = users_.find(value);
+  return it == users_.end() ? kNone : it->second;
+}
+
+void Emitter::CountUses(const ir::Graph& graph) {
+  ir::WalkOps(graph.body(), [&](ir::Op* op) {
+    for (const ir::Value* operand : op->operands()) users_[operand].push_back(op);
+  });
+  for (const ir::GraphOutput& output : graph.outputs()) users_[output.value].push_back(nullptr);
+}
+
+llvm::FunctionCallee Emitter::Runtime(const std::string& name, llvm::FunctionType* type) {
+  llvm::FunctionCallee callee = module_.getOrInsertFunction(name, type);
+  if (auto* function = llvm::dyn_cast<llvm::Function>(callee.getCallee())) {
+    function->addFnAttr(llvm::Attribute::NoUnwind);
+  }
+  return callee;
+}
+
+absl::Status Emitter::EmitBlock(const ir::Block& block) {
+  for (const auto& op : block.ops()) {
+    if (absl::Status status = EmitOp(*op); !status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Emitter::EmitOp(const ir::Op& op) {
+  if (IsElementwise(op.kind())) return EmitElementwise(*this, op);
+  switch (op.kind()) {
+    case ir::OpKind::Rnn:
+    case ir::OpKind::Lstm:
+    case ir::OpKind::Gru:
+      return absl::UnimplementedError(absl::StrFormat(
+          "%s: the LLVM backend lowers recurrent layers only once expanded into scans of cell "
+          "ops (the \"llvm\" pass pipeline does that)",
+          OpLabel(op)));
+    case ir::OpKind::Dense:
+    case ir::OpKind::Matmul:
+      return EmitMatmul(*this, op);
+    case ir::OpKind::BatchNorm:
+      return EmitBatchNorm(*this, op);
+    case ir::OpKind::Softmax:
+      return EmitSoftmax(*this, op);
+    case ir::OpKind::Full:
+      return EmitFull(*this, op);
+    case ir::OpKind::Concat:
+    case ir::OpKind::Split:
+    case ir::OpKind::Slice:
+    case ir::OpKind::Select:
+    case ir::OpKind::Transpose:
+      return EmitShapeOp(*this, op);
+    case ir::OpKind::Scan:
+      return EmitScan(*this, op);
+    default:
+      return absl::InternalError(absl::StrFormat("%s: not expected here", OpLabel(op)));
+  }
+}
+
+absl::StatusOr<LoweredModule> LowerGraph(const ir::Graph& graph) {
+  LoweredModule lowered;
+  lowered.context = std::make_unique<llvm::LLVMContext>();
+  lowered.module = std::make_unique<llvm::Module>(graph.name(), *lowered.context);
+  Emitter emitter(*lowered.module, lowered.layout);
+  emitter.CountUses(graph);
+  emitter.Begin();
+  if (absl::Status status = emitter.EmitBlock(graph.body()); !status.ok()) return status;
+  // An output may be an input or a param that no op reads.
+  for (const ir::GraphOutput& output : graph.outputs()) emitter.Pointer(output.value);
+  emitter.Finish();
+  std::string problems;
+  llvm::raw_string_ostream stream(problems);
+  if (llvm::verifyModule(*lowered.module, &stream)) {
+    return absl::InternalError(
+        absl::StrFormat("graph %s lowers to invalid LLVM IR: %s", graph.name(), problems));
+  }
+  return lowered;
+}
+
+}  // namespace rnnc::llvm_backend
