@@ -7,6 +7,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "ir/DotPrinter.h"
 #include "ir/Printer.h"
 #include "tools/Driver.h"
 
@@ -21,6 +22,8 @@ constexpr char kUsage[] = R"(a graph compiler for recurrent neural networks
 
 usage:
   rnnc opt FILE.rnnc                 parse and verify IR text, print it back
+  rnnc dot FILE.rnnc                 draw the graph for Graphviz:
+                                     rnnc dot m.rnnc | dot -Tsvg > m.svg
   rnnc run FILE.rnnc --weights W.safetensors --inputs X.safetensors
            [--outputs OUT.safetensors] [--backend interp]
                                      run a model; symbolic dims (T, N) are
@@ -37,6 +40,13 @@ int Opt(const std::string& path) {
   absl::StatusOr<rnnc::ir::Graph> graph = rnnc::tools::LoadGraph(path);
   if (!graph.ok()) return Fail(graph.status());
   std::cout << rnnc::ir::PrintGraph(*graph);
+  return 0;
+}
+
+int Dot(const std::string& path) {
+  absl::StatusOr<rnnc::ir::Graph> graph = rnnc::tools::LoadGraph(path);
+  if (!graph.ok()) return Fail(graph.status());
+  std::cout << rnnc::ir::PrintDot(*graph);
   return 0;
 }
 
@@ -68,7 +78,8 @@ int main(int argc, char** argv) {
         absl::StrCat("'", command, "' takes exactly one IR file; see rnnc --help")));
   }
   if (command == "opt") return Opt(args[2]);
+  if (command == "dot") return Dot(args[2]);
   if (command == "run") return Run(args[2]);
   return Fail(absl::InvalidArgumentError(
-      absl::StrCat("unknown command '", command, "'; commands: opt, run (see rnnc --help)")));
+      absl::StrCat("unknown command '", command, "'; commands: opt, dot, run (see rnnc --help)")));
 }
