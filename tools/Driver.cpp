@@ -31,6 +31,17 @@ absl::StatusOr<ir::Graph> LoadGraph(const std::string& path) {
   return graph;
 }
 
+absl::StatusOr<TensorMap> LoadTensorsFile(const std::string& path) {
+  absl::StatusOr<SafetensorsFile> file = ReadSafetensors(path);
+  if (!file.ok()) return file.status();
+  return std::move(file->tensors);
+}
+
+absl::StatusOr<TensorMap> LoadWeightsFile(const std::string& path) {
+  if (path.empty()) return TensorMap();
+  return LoadTensorsFile(path);
+}
+
 std::vector<std::string> BackendNames() { return {"interp"}; }
 
 absl::StatusOr<std::unique_ptr<Executable>> Compile(const std::string& backend,
@@ -43,22 +54,18 @@ absl::StatusOr<std::unique_ptr<Executable>> Compile(const std::string& backend,
 absl::StatusOr<TensorMap> RunModel(const RunRequest& request) {
   absl::StatusOr<ir::Graph> graph = LoadGraph(request.graph_path);
   if (!graph.ok()) return graph.status();
-  TensorMap weights;
-  if (!request.weights_path.empty()) {
-    absl::StatusOr<SafetensorsFile> file = ReadSafetensors(request.weights_path);
-    if (!file.ok()) return file.status();
-    weights = std::move(file->tensors);
-  }
+  absl::StatusOr<TensorMap> weights = LoadWeightsFile(request.weights_path);
+  if (!weights.ok()) return weights.status();
   if (request.inputs_path.empty()) {
     return absl::InvalidArgumentError("no inputs: pass --inputs FILE.safetensors");
   }
-  absl::StatusOr<SafetensorsFile> inputs = ReadSafetensors(request.inputs_path);
+  absl::StatusOr<TensorMap> inputs = LoadTensorsFile(request.inputs_path);
   if (!inputs.ok()) return inputs.status();
 
   absl::StatusOr<std::unique_ptr<Executable>> executable =
-      Compile(request.backend, *graph, std::move(weights));
+      Compile(request.backend, *graph, *std::move(weights));
   if (!executable.ok()) return executable.status();
-  absl::StatusOr<TensorMap> outputs = (*executable)->Run(inputs->tensors);
+  absl::StatusOr<TensorMap> outputs = (*executable)->Run(*inputs);
   if (!outputs.ok()) return outputs.status();
   if (!request.outputs_path.empty()) {
     if (absl::Status written = WriteSafetensors(request.outputs_path, *outputs); !written.ok()) {

@@ -16,6 +16,11 @@ namespace rnnc::tools {
 // Reads, parses and verifies an IR text file ("-" reads standard input).
 absl::StatusOr<ir::Graph> LoadGraph(const std::string& path);
 
+// The tensors of a safetensors file.
+absl::StatusOr<TensorMap> LoadTensorsFile(const std::string& path);
+// LoadTensorsFile, or no tensors for an empty path (a graph without params).
+absl::StatusOr<TensorMap> LoadWeightsFile(const std::string& path);
+
 // The backends `--backend` names, e.g. "interp".
 std::vector<std::string> BackendNames();
 absl::StatusOr<std::unique_ptr<Executable>> Compile(const std::string& backend,

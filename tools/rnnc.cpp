@@ -10,11 +10,16 @@
 #include "ir/DotPrinter.h"
 #include "ir/Printer.h"
 #include "tools/Driver.h"
+#include "tools/ModelBenchmark.h"
 
 ABSL_FLAG(std::string, weights, "", "safetensors file with the model's parameters");
 ABSL_FLAG(std::string, inputs, "", "safetensors file with the model's inputs, by input name");
 ABSL_FLAG(std::string, outputs, "", "where `run` writes the outputs (safetensors)");
 ABSL_FLAG(std::string, backend, "interp", "what runs the model: interp");
+ABSL_FLAG(std::string, dims, "",
+          "`bench` without --inputs: sizes of the symbolic dims for random inputs, e.g. T=100,N=16");
+ABSL_FLAG(double, min_seconds, 1.0, "`bench`: run for at least this long");
+ABSL_FLAG(int64_t, min_runs, 10, "`bench`: and at least this many times");
 
 namespace {
 
@@ -28,6 +33,10 @@ usage:
            [--outputs OUT.safetensors] [--backend interp]
                                      run a model; symbolic dims (T, N) are
                                      bound from the input shapes
+  rnnc bench FILE.rnnc [--weights W.safetensors] (--inputs X.safetensors | --dims T=100,N=16)
+           [--backend interp] [--min_seconds 1] [--min_runs 10]
+                                     run a model repeatedly: latency
+                                     percentiles, throughput, GFLOP/s
 FILE may be '-' for standard input. Flags:)";
 
 // Errors are one line: the user sees what to fix, not a dump.
@@ -47,6 +56,21 @@ int Dot(const std::string& path) {
   absl::StatusOr<rnnc::ir::Graph> graph = rnnc::tools::LoadGraph(path);
   if (!graph.ok()) return Fail(graph.status());
   std::cout << rnnc::ir::PrintDot(*graph);
+  return 0;
+}
+
+int Bench(const std::string& path) {
+  rnnc::tools::BenchRequest request;
+  request.graph_path = path;
+  request.weights_path = absl::GetFlag(FLAGS_weights);
+  request.inputs_path = absl::GetFlag(FLAGS_inputs);
+  request.dims = absl::GetFlag(FLAGS_dims);
+  request.backend = absl::GetFlag(FLAGS_backend);
+  request.min_seconds = absl::GetFlag(FLAGS_min_seconds);
+  request.min_runs = absl::GetFlag(FLAGS_min_runs);
+  absl::StatusOr<rnnc::tools::BenchReport> report = rnnc::tools::BenchModel(request);
+  if (!report.ok()) return Fail(report.status());
+  std::cout << rnnc::tools::FormatBenchReport(*report);
   return 0;
 }
 
@@ -80,6 +104,7 @@ int main(int argc, char** argv) {
   if (command == "opt") return Opt(args[2]);
   if (command == "dot") return Dot(args[2]);
   if (command == "run") return Run(args[2]);
+  if (command == "bench") return Bench(args[2]);
   return Fail(absl::InvalidArgumentError(
-      absl::StrCat("unknown command '", command, "'; commands: opt, dot, run (see rnnc --help)")));
+      absl::StrCat("unknown command '", command, "'; commands: opt, dot, run, bench (see rnnc --help)")));
 }

@@ -139,6 +139,24 @@ TEST_F(Cli, UnknownBackend) {
                      "unknown backend 'tpu'");
 }
 
+TEST_F(Cli, BenchReportsLatencyAndGflops) {
+  CommandResult result = RunRnnc(absl::StrCat("bench ", graph_, " --weights ", weights_,
+                                              " --dims N=8 --min_seconds 0 --min_runs 3"));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_THAT(result.output, AllOf(HasSubstr("backend interp, N=8, 3 runs"), HasSubstr("p50"),
+                                   HasSubstr("sequences/s"), HasSubstr("GFLOP/s")));
+}
+
+TEST_F(Cli, BenchWithoutDimsOrInputs) {
+  ExpectOneLineError(RunRnnc(absl::StrCat("bench ", graph_, " --weights ", weights_)),
+                     "bind it with --dims");
+}
+
+TEST_F(Cli, BenchWithMalformedDims) {
+  ExpectOneLineError(RunRnnc(absl::StrCat("bench ", graph_, " --weights ", weights_, " --dims N=0")),
+                     "--dims: 'N=0' is not SYMBOL=SIZE");
+}
+
 TEST_F(Cli, UnknownCommand) { ExpectOneLineError(RunRnnc("frobnicate x.rnnc"), "unknown command"); }
 
 }  // namespace
