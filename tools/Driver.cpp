@@ -8,6 +8,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "backends/interp/Interpreter.h"
+#include "backends/llvm/LlvmBackend.h"
+#include "backends/onednn/OnednnBackend.h"
 #include "ir/Parser.h"
 #include "ir/Verifier.h"
 #include "runtime/Safetensors.h"
@@ -42,11 +44,13 @@ absl::StatusOr<TensorMap> LoadWeightsFile(const std::string& path) {
   return LoadTensorsFile(path);
 }
 
-std::vector<std::string> BackendNames() { return {"interp"}; }
+std::vector<std::string> BackendNames() { return {"interp", "onednn", "llvm"}; }
 
 absl::StatusOr<std::unique_ptr<Executable>> Compile(const std::string& backend,
                                                     const ir::Graph& graph, TensorMap weights) {
   if (backend == "interp") return interp::CompileForInterpreter(graph, std::move(weights));
+  if (backend == "onednn") return onednn::CompileForOnednn(graph, std::move(weights));
+  if (backend == "llvm") return llvm_backend::CompileForLlvm(graph, std::move(weights));
   return absl::InvalidArgumentError(absl::StrFormat(
       "unknown backend '%s'; available: %s", backend, absl::StrJoin(BackendNames(), ", ")));
 }

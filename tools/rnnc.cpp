@@ -9,13 +9,18 @@
 #include "absl/strings/str_replace.h"
 #include "ir/DotPrinter.h"
 #include "ir/Printer.h"
+#include "backends/llvm/LlvmBackend.h"
+#include "passes/PassManager.h"
 #include "tools/Driver.h"
 #include "tools/ModelBenchmark.h"
 
 ABSL_FLAG(std::string, weights, "", "safetensors file with the model's parameters");
 ABSL_FLAG(std::string, inputs, "", "safetensors file with the model's inputs, by input name");
 ABSL_FLAG(std::string, outputs, "", "where `run` writes the outputs (safetensors)");
-ABSL_FLAG(std::string, backend, "interp", "what runs the model: interp");
+ABSL_FLAG(std::string, backend, "interp", "what runs the model: interp, onednn or llvm");
+ABSL_FLAG(std::string, passes, "", "`opt`: passes to run, in order, e.g. expand-rnn-layers,dce");
+ABSL_FLAG(bool, print_after_all, false, "`opt`: print the IR after every pass");
+ABSL_FLAG(std::string, emit, "ir", "`opt`: what to print: ir, or llvm (the LLVM IR of the llvm backend)");
 ABSL_FLAG(std::string, dims, "",
           "`bench` without --inputs: sizes of the symbolic dims for random inputs, e.g. T=100,N=16");
 ABSL_FLAG(double, min_seconds, 1.0, "`bench`: run for at least this long");
@@ -26,7 +31,9 @@ namespace {
 constexpr char kUsage[] = R"(a graph compiler for recurrent neural networks
 
 usage:
-  rnnc opt FILE.rnnc                 parse and verify IR text, print it back
+  rnnc opt FILE.rnnc [--passes=a,b,c] [--print-after-all] [--emit=ir|llvm]
+                                     parse and verify IR text, run passes,
+                                     print the result
   rnnc dot FILE.rnnc                 draw the graph for Graphviz:
                                      rnnc dot m.rnnc | dot -Tsvg > m.svg
   rnnc run FILE.rnnc --weights W.safetensors --inputs X.safetensors
@@ -48,7 +55,24 @@ int Fail(const absl::Status& status) {
 int Opt(const std::string& path) {
   absl::StatusOr<rnnc::ir::Graph> graph = rnnc::tools::LoadGraph(path);
   if (!graph.ok()) return Fail(graph.status());
-  std::cout << rnnc::ir::PrintGraph(*graph);
+  absl::StatusOr<std::vector<std::string>> passes =
+      rnnc::passes::ParsePassList(absl::GetFlag(FLAGS_passes));
+  if (!passes.ok()) return Fail(passes.status());
+  absl::StatusOr<rnnc::ir::Graph> optimized =
+      rnnc::passes::RunPasses(*graph, *passes, rnnc::passes::PassOptions(),
+                              absl::GetFlag(FLAGS_print_after_all) ? &std::cout : nullptr);
+  if (!optimized.ok()) return Fail(optimized.status());
+  const std::string emit = absl::GetFlag(FLAGS_emit);
+  if (emit == "llvm") {
+    absl::StatusOr<std::string> llvm_ir = rnnc::llvm_backend::EmitLlvmIr(*optimized);
+    if (!llvm_ir.ok()) return Fail(llvm_ir.status());
+    std::cout << *llvm_ir;
+  } else if (emit == "ir") {
+    if (!absl::GetFlag(FLAGS_print_after_all)) std::cout << rnnc::ir::PrintGraph(*optimized);
+  } else {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--emit=", emit, " is not known; expected ir or llvm")));
+  }
   return 0;
 }
 
