@@ -44,14 +44,19 @@ BACKEND_ORDER = ["onednn", "onednn_direct", "llvm", "interp"]
 PEER_ORDER = ["pytorch", "onnxruntime"]
 TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 MISSING = "–"
+NOISY = 0.10  # a peer row measured while other processes used more of the CPU gets a "*"
 
 
 def flops(cell, direction, T, N, I, H):
+    """FLOPs of one run, or None for a cell this script does not know."""
+    if cell not in GATES:
+        return None
     return 2 * T * N * GATES[cell] * H * (I + H) * (2 if direction == "bidirectional" else 1)
 
 
 def load_peers(path):
-    """(times, meta): times[(peer, key)] = (ms or None, void); meta[peer] = meta record."""
+    """(times, meta): times[(peer, key)] = (ms or None, mark); meta[peer] = meta record.
+    The mark flags a void (reference BLAS) or noisy measurement."""
     times, meta = {}, {}
     with open(path) as f:
         for line in f:
@@ -62,7 +67,8 @@ def load_peers(path):
                 meta[rec["peer"]] = rec["meta"]
                 continue
             key = (rec["cell"], rec["direction"], rec["T"], rec["N"], rec["I"], rec["H"], rec["threads"])
-            times[(rec["peer"], key)] = (rec["ms"], rec.get("void", False))
+            mark = " (VOID)" if rec.get("void") else "*" if rec.get("others_cpu", 0) > NOISY else ""
+            times[(rec["peer"], key)] = (rec["ms"], mark)
     return times, meta
 
 
@@ -159,16 +165,19 @@ def main():
         cells = [cell, "fwd" if direction == "forward" else "bidir", T, N, I, H, k]
         for b in backends:
             ms = rnnc_times.get((b, key))
-            gflops = None if ms is None else flops(cell, direction, T, N, I, H) / (ms * 1e-3) / 1e9
+            work = flops(cell, direction, T, N, I, H)
+            gflops = None if ms is None or work is None else work / (ms * 1e-3) / 1e9
             cells += [fmt_ms(ms), fmt(gflops, 1)]
         for p in peers:
-            ms, void = peer_times.get((p, key), (None, False))
-            cells.append(fmt_ms(ms) + (" (VOID)" if void and ms is not None else ""))
+            ms, mark = peer_times.get((p, key), (None, ""))
+            cells.append(fmt_ms(ms) + (mark if ms is not None else ""))
         for b in backends:
             for p in peers:
                 ms_b, ms_p = rnnc_times.get((b, key)), peer_times.get((p, key), (None,))[0]
                 cells.append(fmt(None if ms_b is None or ms_p is None else ms_b / ms_p, 2))
         print("| " + " | ".join(str(c) for c in cells) + " |")
+    if any(mark == "*" for _, mark in peer_times.values()):
+        print(f"\n\\* other processes used more than {NOISY:.0%} of the CPU while this was measured.")
 
 
 if __name__ == "__main__":

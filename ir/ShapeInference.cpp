@@ -173,7 +173,7 @@ absl::Status OpContext::ExpectNoOtherAttributes() const {
 
 namespace {
 
-// neg, sigmoid, tanh, relu, exp, log: the operand's type.
+// neg, sigmoid, tanh, relu, exp, log, step: the operand's type.
 absl::StatusOr<Types> InferUnaryTypes(OpContext& context) {
   RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
   return Types{context.type(0)};
@@ -225,6 +225,36 @@ absl::StatusOr<Types> InferSoftmaxTypes(OpContext& context) {
   RNNC_RETURN_IF_ERROR(context.ExpectMinRank(0, 1));
   RNNC_RETURN_IF_ERROR(context.Axis("axis").status());
   return Types{context.type(0)};
+}
+
+// reduce_sum, reduce_mean, reduce_max: `axes` are distinct axes of the operand (negative
+// counts from the end); they are dropped, or kept with size 1 when
+// keep_dims. Reducing a symbolic dim is fine: its size is only needed at run
+// time, for the mean's divisor.
+absl::StatusOr<Types> InferReductionTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  RNNC_ASSIGN_OR_RETURN(std::vector<int64_t> axes, context.Ints("axes"));
+  RNNC_ASSIGN_OR_RETURN(bool keep_dims, context.Bool("keep_dims", false));
+  const TensorType& a = context.type(0);
+  std::vector<bool> reduced(a.rank(), false);
+  for (int64_t axis : axes) {
+    const int64_t normalized = axis < 0 ? axis + a.rank() : axis;
+    if (normalized < 0 || normalized >= a.rank() || reduced[normalized]) {
+      return context.Error(absl::StrFormat(
+          "attribute axes = %s, expected distinct axes from %d to %d of %s, %s",
+          AttributeToString(axes), -a.rank(), a.rank() - 1, context.Describe(0), a.ToString()));
+    }
+    reduced[normalized] = true;
+  }
+  std::vector<Dim> dims;
+  for (int64_t i = 0; i < a.rank(); ++i) {
+    if (!reduced[i]) {
+      dims.push_back(a.dim(i));
+    } else if (keep_dims) {
+      dims.push_back(Dim(1));
+    }
+  }
+  return Types{TensorType(std::move(dims))};
 }
 
 // The operands agree in every dim but `axis`, whose sizes add up. A symbolic
@@ -375,9 +405,14 @@ absl::StatusOr<Types> Dispatch(OpKind kind, OpContext& context) {
     case OpKind::Relu:
     case OpKind::Exp:
     case OpKind::Log:
+    case OpKind::Step:
       return InferUnaryTypes(context);
     case OpKind::Softmax:
       return InferSoftmaxTypes(context);
+    case OpKind::ReduceSum:
+    case OpKind::ReduceMean:
+    case OpKind::ReduceMax:
+      return InferReductionTypes(context);
     case OpKind::Concat:
       return InferConcatTypes(context);
     case OpKind::Split:

@@ -1,5 +1,7 @@
 #include "passes/PassManager.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -36,19 +38,26 @@ absl::StatusOr<std::vector<PassInfo>> LookUpPasses(const std::vector<std::string
 absl::StatusOr<std::vector<std::string>> ParsePassList(std::string_view text) {
   std::vector<std::string> names;
   if (text.empty()) return names;
-  for (absl::string_view name : absl::StrSplit(text, ',')) names.emplace_back(name);
+  for (absl::string_view name : absl::StrSplit(absl::string_view(text.data(), text.size()), ','))
+    names.emplace_back(name);
   if (absl::Status status = LookUpPasses(names).status(); !status.ok()) return status;
   return names;
 }
 
 std::vector<std::string> PipelineFor(std::string_view backend) {
   // oneDNN runs whole layers, so cell-level scans are raised back to them.
-  if (backend == "onednn") return {"raise-rnn-cells", "fold-batch-norm", "canonicalize", "cse", "dce"};
+  if (backend == "onednn")
+    return {"raise-rnn-cells", "fold-batch-norm", "canonicalize", "cse", "dce"};
   // The LLVM backend compiles scans of cell ops: layers are expanded, the
   // gate GEMMs fused, and the input projection taken out of the recurrence.
   if (backend == "llvm") {
-    return {"fold-batch-norm", "expand-rnn-layers", "fuse-gate-matmuls", "hoist-input-projection",
-            "canonicalize", "cse", "dce"};
+    return {"fold-batch-norm",
+            "expand-rnn-layers",
+            "fuse-gate-matmuls",
+            "hoist-input-projection",
+            "canonicalize",
+            "cse",
+            "dce"};
   }
   return {};
 }
@@ -59,11 +68,12 @@ absl::StatusOr<ir::Graph> RunPasses(const ir::Graph& graph, const std::vector<Pa
   for (const PassInfo& pass : passes) {
     current = pass.function(current, options);
     if (absl::Status status = ir::Verify(current); !status.ok()) {
-      return absl::InternalError(absl::StrCat("pass '", pass.name,
-                                              "' produced an invalid graph: ", status.message()));
+      return absl::InternalError(
+          absl::StrCat("pass '", pass.name, "' produced an invalid graph: ", status.message()));
     }
     if (print_after_all != nullptr) {
-      *print_after_all << "// ----- IR after " << pass.name << " -----\n" << ir::PrintGraph(current);
+      *print_after_all << "// ----- IR after " << pass.name << " -----\n"
+                       << ir::PrintGraph(current);
     }
   }
   return current;

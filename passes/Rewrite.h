@@ -98,8 +98,6 @@ std::vector<ir::Value*> CloneBody(Builder& builder, const ir::Block& body, Value
 // Frees the name of `value` (renaming it to a scratch name) so that the value
 // replacing it can take it; returns the name.
 std::string ReleaseName(ir::Graph& graph, ir::Value* value);
-// Every use of `from` becomes `to`, which also takes `from`'s name.
-void ReplaceValue(ir::Graph& graph, ir::Value* from, ir::Value* to);
 
 }  // namespace rnnc::passes
 

@@ -85,8 +85,19 @@ std::vector<Tensor> RunKernel(const ir::Op& op, const std::vector<const Tensor*>
       return OneResult(Exp(*in[0]));
     case ir::OpKind::Log:
       return OneResult(Log(*in[0]));
+    case ir::OpKind::Step:
+      return OneResult(Step(*in[0]));
     case ir::OpKind::Softmax:
       return OneResult(Softmax(*in[0], op.int_attribute("axis")));
+    case ir::OpKind::ReduceSum:
+      return OneResult(
+          ReduceSum(*in[0], op.ints_attribute("axes"), op.bool_attribute("keep_dims")));
+    case ir::OpKind::ReduceMean:
+      return OneResult(
+          ReduceMean(*in[0], op.ints_attribute("axes"), op.bool_attribute("keep_dims")));
+    case ir::OpKind::ReduceMax:
+      return OneResult(
+          ReduceMax(*in[0], op.ints_attribute("axes"), op.bool_attribute("keep_dims")));
     case ir::OpKind::Concat:
       return OneResult(Concat(in, op.int_attribute("axis")));
     case ir::OpKind::Split:

@@ -109,6 +109,49 @@ Tensor MatmulWithBias(const Tensor& a, const Tensor& b, bool transpose_b, const 
   return out;
 }
 
+enum class Reduction { kSum, kMean, kMax };
+
+// Combines the elements of `a` over `axes` as `reduction` says.
+Tensor Reduce(const Tensor& a, const std::vector<int64_t>& axes, bool keep_dims,
+              Reduction reduction) {
+  // The result laid out with keep_dims; element e of `a` goes into the
+  // result element whose index is e's with the reduced axes set to 0.
+  std::vector<int64_t> kept_shape = a.shape();
+  int64_t count = 1;
+  for (int64_t axis : axes) {
+    const int64_t i = NormalizeIndex(axis, a.rank());
+    count *= a.dim(i);
+    kept_shape[i] = 1;
+  }
+  const std::vector<int64_t> kept_strides = Strides(kept_shape);
+  std::vector<double> combined(NumElements(kept_shape),
+                               reduction == Reduction::kMax ? -INFINITY : 0.0);
+  std::vector<int64_t> index(a.rank(), 0);
+  for (int64_t e = 0; e < a.num_elements(); ++e) {
+    int64_t offset = 0;
+    for (int64_t i = 0; i < a.rank(); ++i) {
+      if (kept_shape[i] != 1) offset += index[i] * kept_strides[i];
+    }
+    combined[offset] = reduction == Reduction::kMax
+                           ? std::max<double>(combined[offset], a.data()[e])
+                           : combined[offset] + a.data()[e];
+    NextIndex(index, a.shape());
+  }
+  std::vector<int64_t> shape;
+  for (int64_t i = 0; i < a.rank(); ++i) {
+    const bool reduced = std::any_of(axes.begin(), axes.end(), [&](int64_t axis) {
+      return NormalizeIndex(axis, a.rank()) == i;
+    });
+    if (!reduced || keep_dims) shape.push_back(kept_shape[i]);
+  }
+  Tensor out(std::move(shape));
+  const double divisor = reduction == Reduction::kMean ? static_cast<double>(count) : 1.0;
+  for (int64_t e = 0; e < out.num_elements(); ++e) {
+    out.data()[e] = static_cast<float>(combined[e] / divisor);
+  }
+  return out;
+}
+
 }  // namespace
 
 Tensor Matmul(const Tensor& a, const Tensor& b, bool transpose_b) {
@@ -164,6 +207,10 @@ Tensor Log(const Tensor& a) {
   return MapElements(a, [](double x) { return std::log(x); });
 }
 
+Tensor Step(const Tensor& a) {
+  return MapElements(a, [](double x) { return x > 0 ? 1.0 : 0.0; });
+}
+
 Tensor Softmax(const Tensor& a, int64_t axis) {
   const AxisView view = ViewAround(a.shape(), NormalizeIndex(axis, a.rank()));
   Tensor out(a.shape());
@@ -182,6 +229,18 @@ Tensor Softmax(const Tensor& a, int64_t axis) {
     }
   }
   return out;
+}
+
+Tensor ReduceSum(const Tensor& a, const std::vector<int64_t>& axes, bool keep_dims) {
+  return Reduce(a, axes, keep_dims, Reduction::kSum);
+}
+
+Tensor ReduceMean(const Tensor& a, const std::vector<int64_t>& axes, bool keep_dims) {
+  return Reduce(a, axes, keep_dims, Reduction::kMean);
+}
+
+Tensor ReduceMax(const Tensor& a, const std::vector<int64_t>& axes, bool keep_dims) {
+  return Reduce(a, axes, keep_dims, Reduction::kMax);
 }
 
 Tensor Concat(const std::vector<const Tensor*>& parts, int64_t axis) {

@@ -42,9 +42,19 @@ Tensor Tanh(const Tensor& a);
 Tensor Relu(const Tensor& a);
 Tensor Exp(const Tensor& a);
 Tensor Log(const Tensor& a);
+// 1 where a > 0, else 0 (also at NaN).
+Tensor Step(const Tensor& a);
 
 // exp(a_i) / Σ_j exp(a_j) along `axis`.
 Tensor Softmax(const Tensor& a, int64_t axis);
+
+// Σ (or the mean, or the largest element) of `a` over `axes` (distinct;
+// negative count from the end), sums accumulated in double. The reduced axes
+// are dropped, or kept with size 1 when `keep_dims`. The max of no elements
+// is -inf.
+Tensor ReduceSum(const Tensor& a, const std::vector<int64_t>& axes, bool keep_dims);
+Tensor ReduceMean(const Tensor& a, const std::vector<int64_t>& axes, bool keep_dims);
+Tensor ReduceMax(const Tensor& a, const std::vector<int64_t>& axes, bool keep_dims);
 
 // Joins `parts` (same shape but along `axis`) along `axis`.
 Tensor Concat(const std::vector<const Tensor*>& parts, int64_t axis);

@@ -123,7 +123,7 @@ llvm::Value* Emitter::ScratchBuffer(const ir::Value* like) {
   return prologue_->CreateLoad(ptr, address, like->name() + ".staged");
 }
 
-llvm::Value* Emitter::LocalFloat() { return prologue_->CreateAlloca(f32()); }
+llvm::Value* Emitter::LocalVector(llvm::Type* type) { return prologue_->CreateAlloca(type); }
 
 llvm::Value* Emitter::Offset(llvm::Value* base, llvm::Value* offset) {
   return builder_.CreateInBoundsGEP(f32(), base, offset);
@@ -154,7 +154,16 @@ void Emitter::LoopNest(const std::vector<llvm::Value*>& trips,
     auto [i, header] = loops[k];
     llvm::Value* next = builder_.CreateAdd(i, Int(1), "", /*HasNUW=*/true, /*HasNSW=*/true);
     i->addIncoming(next, builder_.GetInsertBlock());
-    builder_.CreateBr(header);
+    llvm::Instruction* latch = builder_.CreateBr(header);
+    // Unrolling a loop of static trip count (a GEMM's K, say) multiplies
+    // the code to compile for little gain on loops that are already
+    // vectors; JIT compile time matters more.
+    llvm::LLVMContext& c = context();
+    llvm::MDNode* disable =
+        llvm::MDNode::get(c, {llvm::MDString::get(c, "llvm.loop.unroll.disable")});
+    llvm::MDNode* loop = llvm::MDNode::getDistinct(c, {nullptr, disable});
+    loop->replaceOperandWith(0, loop);
+    latch->setMetadata(llvm::LLVMContext::MD_loop, loop);
     builder_.SetInsertPoint(exits[k]);
   }
 }
@@ -238,8 +247,11 @@ absl::Status Emitter::EmitOp(const ir::Op& op) {
       return EmitShapeOp(*this, op);
     case ir::OpKind::Scan:
       return EmitScan(*this, op);
+    case ir::OpKind::Yield:
+      return absl::InternalError(OpLabel(op) + ": a yield outside the end of a scan body");
     default:
-      return absl::InternalError(absl::StrFormat("%s: not expected here", OpLabel(op)));
+      return absl::UnimplementedError(
+          absl::StrFormat("%s: the LLVM backend does not lower this op", OpLabel(op)));
   }
 }
 

@@ -79,8 +79,10 @@ class Emitter {
   void Alias(const ir::Value* value, const ir::Value* owner);
   // A buffer of its own with `like`'s type, for staging copies.
   llvm::Value* ScratchBuffer(const ir::Value* like);
-  // An f32 stack variable, for loop-carried sums and maxima.
-  llvm::Value* LocalFloat();
+  // An f32 stack variable, for loop-carried sums and maxima; LocalVector
+  // is the same for a value of `type`.
+  llvm::Value* LocalFloat() { return LocalVector(f32()); }
+  llvm::Value* LocalVector(llvm::Type* type);
   // `base` advanced by `offset` floats.
   llvm::Value* Offset(llvm::Value* base, llvm::Value* offset);
 
@@ -113,6 +115,20 @@ class Emitter {
   bool IsFused(const ir::Value* value) const { return fused_.contains(value); }
   void MarkFused(const ir::Value* value) { fused_.insert(value); }
 
+  // A split or slice result that only elementwise ops read need not be
+  // copied out: they read it in place, as `source` shifted by `offset`
+  // along `axis`.
+  struct View {
+    const ir::Value* source;
+    int64_t axis;
+    int64_t offset;
+  };
+  const View* FindView(const ir::Value* value) const {
+    auto it = views_.find(value);
+    return it == views_.end() ? nullptr : &it->second;
+  }
+  void MarkView(const ir::Value* value, View view) { views_[value] = view; }
+
   // Declares (once) a function the generated code calls.
   llvm::FunctionCallee Runtime(const std::string& name, llvm::FunctionType* type);
 
@@ -135,6 +151,7 @@ class Emitter {
   absl::flat_hash_map<std::string, llvm::Value*> symbol_values_;
   absl::flat_hash_map<const ir::Value*, std::vector<const ir::Op*>> users_;
   absl::flat_hash_set<const ir::Value*> fused_;
+  absl::flat_hash_map<const ir::Value*, View> views_;
 };
 
 // The per-kind emitters EmitOp dispatches to. Each returns an error naming
@@ -147,10 +164,14 @@ absl::Status EmitShapeOp(Emitter& e, const ir::Op& op);
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op);
 absl::Status EmitScan(Emitter& e, const ir::Op& op);
 
-// Vectorizable f32 math (MathCodegen.cpp), accurate to a few ulp.
+// f32 math on scalars or vectors (MathCodegen.cpp), accurate to a few ulp.
 llvm::Value* EmitExp(llvm::IRBuilder<>& b, llvm::Value* x);
 llvm::Value* EmitTanh(llvm::IRBuilder<>& b, llvm::Value* x);
 llvm::Value* EmitSigmoid(llvm::IRBuilder<>& b, llvm::Value* x);
+// exp, tanh or sigmoid (`kind`) of `x` as a call to one function per module
+// and type: a gate loop then holds a few calls, not copies of the
+// polynomials, which keeps JIT compile time down.
+llvm::Value* EmitMathCall(Emitter& e, ir::OpKind kind, llvm::Value* x);
 
 // "op %h = tanh", as the verifier names ops in its errors.
 std::string OpLabel(const ir::Op& op);

@@ -12,9 +12,12 @@ import ort from 'onnxruntime-node';
 const WARMUP_RUNS = 3;
 const MIN_RUNS = 10;
 const MIN_SECONDS = 0.5;
-const MAX_OTHERS_CPU = 0.1; // retry a measurement while other processes used more of the machine
+// This machine is shared: a measurement starts once other processes use at most
+// MAX_OTHERS_CPU of the machine (waiting up to MAX_WAIT_SECONDS) and is retried if
+// they used more meanwhile.
+const MAX_OTHERS_CPU = 0.1;
+const MAX_WAIT_SECONDS = 300;
 const ATTEMPTS = 4;
-const RETRY_WAIT_SECONDS = 15;
 const here = dirname(fileURLToPath(import.meta.url));
 
 const { values: args } = parseArgs({
@@ -38,6 +41,12 @@ function loadRows(quick, rowsRegex) {
   return rowsRegex ? rows.filter((r) => new RegExp(rowsRegex).test(rowName(r))) : rows;
 }
 
+// This process's scheduling policy, field 41 of /proc/self/stat (chrt -f gives fifo).
+const schedPolicy = () => {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return ['other', 'fifo', 'rr', 'batch', 'iso', 'idle'][Number(fields[41 - 3])] ?? 'unknown';
+};
+
 // [busy ticks of the whole machine, all its ticks, this process's ticks] from /proc.
 function cpuTicks() {
   const [user, nice, system, idle, iowait, irq, softirq, steal] =
@@ -45,6 +54,28 @@ function cpuTicks() {
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
   const busy = user + nice + system + irq + softirq + steal;
   return [busy, busy + idle + iowait, Number(fields[14 - 3]) + Number(fields[15 - 3])]; // utime + stime
+}
+
+// Share of the machine's CPU that other processes used between two cpuTicks().
+function othersCpu(before, after) {
+  const [busy, total, own] = after.map((a, i) => a - before[i]);
+  return Math.max(0, (busy - own) / Math.max(total, 1));
+}
+
+const sleep = (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+// Waits, up to MAX_WAIT_SECONDS, for a second in which other processes use at most
+// MAX_OTHERS_CPU of the machine.
+async function waitUntilQuiet(label) {
+  for (let waited = 0; waited < MAX_WAIT_SECONDS; waited++) {
+    const before = cpuTicks();
+    await sleep(1);
+    const share = othersCpu(before, cpuTicks());
+    if (share <= MAX_OTHERS_CPU) return;
+    if (waited % 60 === 0) {
+      console.error(`onnxruntime  ${label}: waiting, other processes use ${Math.round(share * 100)}% of the CPU`);
+    }
+  }
 }
 
 // [median wall time of run() in ms, runs, share of the machine's CPU other processes used
@@ -60,35 +91,25 @@ async function medianMs(run) {
     await run();
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  const [busy, total, own] = cpuTicks().map((after, i) => after - before[i]);
   times.sort((a, b) => a - b);
   const mid = times.length >> 1;
   const median = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  return [median, times.length, Math.max(0, (busy - own) / Math.max(total, 1))];
+  return [median, times.length, othersCpu(before, cpuTicks())];
 }
 
-// medianMs(run), retried while other processes kept the machine busy; the attempt with
-// the least interference wins.
+// medianMs(run) in a quiet moment, retried while other processes used the machine; the
+// least disturbed attempt wins.
 async function measure(run, label) {
   let best = null;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (attempt) {
-      console.error(`onnxruntime  ${label}: other processes used ${Math.round(best[2] * 100)}% of the CPU, ` +
-        `retrying in ${RETRY_WAIT_SECONDS} s`);
-      await new Promise((resolve) => setTimeout(resolve, RETRY_WAIT_SECONDS * 1000));
-    }
+    await waitUntilQuiet(label);
     const result = await medianMs(run);
     if (best === null || result[2] < best[2]) best = result;
     if (best[2] <= MAX_OTHERS_CPU) break;
+    console.error(`onnxruntime  ${label}: other processes used ${Math.round(result[2] * 100)}% of the CPU, retrying`);
   }
   return best;
 }
-
-// This process's scheduling policy, field 41 of /proc/self/stat (chrt -f gives fifo).
-const schedPolicy = () => {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return ['other', 'fifo', 'rr', 'batch', 'iso', 'idle'][Number(fields[41 - 3])] ?? 'unknown';
-};
 
 const version = ort.env.versions.node;
 console.error(`onnxruntime: onnxruntime-node ${version} (onnxruntime-common ${ort.env.versions.common})`);

@@ -20,9 +20,12 @@ from grid import load_rows, row_name
 WARMUP_RUNS = 3
 MIN_RUNS = 10
 MIN_SECONDS = 0.5
-MAX_OTHERS_CPU = 0.10  # retry a measurement while other processes used more of the machine
+# This machine is shared: a measurement starts once other processes use at most
+# MAX_OTHERS_CPU of the machine (waiting up to MAX_WAIT_SECONDS) and is retried if
+# they used more meanwhile.
+MAX_OTHERS_CPU = 0.10
+MAX_WAIT_SECONDS = 300
 ATTEMPTS = 4
-RETRY_WAIT_SECONDS = 15
 SCHED_POLICIES = {os.SCHED_OTHER: "other", os.SCHED_FIFO: "fifo", os.SCHED_RR: "rr",
                   os.SCHED_BATCH: "batch", os.SCHED_IDLE: "idle"}
 REFERENCE_BLAS_DIR = "/blas/"  # Debian's reference BLAS: /usr/lib/<triplet>/blas/libblas.so.3
@@ -101,6 +104,26 @@ def cpu_ticks():
     return busy, busy + idle + iowait, int(fields[11]) + int(fields[12])  # utime + stime
 
 
+def others_cpu(before, after):
+    """Share of the machine's CPU that other processes used between two cpu_ticks()."""
+    busy, total, own = (a - b for a, b in zip(after, before))
+    return max(0.0, (busy - own) / max(total, 1))
+
+
+def wait_until_quiet(label):
+    """Waits, up to MAX_WAIT_SECONDS, for a second in which other processes use at
+    most MAX_OTHERS_CPU of the machine."""
+    for waited in range(MAX_WAIT_SECONDS):
+        before = cpu_ticks()
+        time.sleep(1)
+        share = others_cpu(before, cpu_ticks())
+        if share <= MAX_OTHERS_CPU:
+            return
+        if waited % 60 == 0:
+            print(f"pytorch  {label}: waiting, other processes use {share:.0%} of the CPU",
+                  file=sys.stderr, flush=True)
+
+
 def median_ms(run):
     """(median wall time of run() in ms, runs, share of the machine's CPU other processes
     used meanwhile), after warmup, over at least MIN_RUNS runs and MIN_SECONDS seconds."""
@@ -113,24 +136,22 @@ def median_ms(run):
         t0 = time.perf_counter()
         run()
         times.append(time.perf_counter() - t0)
-    busy, total, own = (after - b for after, b in zip(cpu_ticks(), before))
-    return statistics.median(times) * 1e3, len(times), max(0.0, (busy - own) / max(total, 1))
+    return statistics.median(times) * 1e3, len(times), others_cpu(before, cpu_ticks())
 
 
 def measure(run, label):
-    """median_ms(run), retried while other processes kept the machine busy; the attempt
-    with the least interference wins."""
+    """median_ms(run) in a quiet moment, retried while other processes used the machine;
+    the least disturbed attempt wins."""
     best = None
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            print(f"pytorch  {label}: other processes used {best[2]:.0%} of the CPU, "
-                  f"retrying in {RETRY_WAIT_SECONDS} s", file=sys.stderr, flush=True)
-            time.sleep(RETRY_WAIT_SECONDS)
+    for _ in range(ATTEMPTS):
+        wait_until_quiet(label)
         result = median_ms(run)
         if best is None or result[2] < best[2]:
             best = result
         if best[2] <= MAX_OTHERS_CPU:
             break
+        print(f"pytorch  {label}: other processes used {result[2]:.0%} of the CPU, retrying",
+              file=sys.stderr, flush=True)
     return best
 
 

@@ -1,0 +1,126 @@
+// The host target machine, the O3 pipeline (new pass manager) and LLJIT.
+#include "backends/llvm/Jit.h"
+
+#include <chrono>
+#include <mutex>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "backends/llvm/RuntimeSupport.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace rnnc::llvm_backend {
+
+namespace {
+
+absl::Status ToStatus(llvm::Error error, const char* what) {
+  return absl::InternalError(absl::StrCat(what, ": ", llvm::toString(std::move(error))));
+}
+
+double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// The host's CPU and features (detectHost asks LLVM's getHostCPUName and
+// getHostCPUFeatures), at the highest code generation level.
+absl::StatusOr<llvm::orc::JITTargetMachineBuilder> HostMachine() {
+  static std::once_flag initialized;
+  std::call_once(initialized, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  llvm::Expected<llvm::orc::JITTargetMachineBuilder> machine =
+      llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machine) return ToStatus(machine.takeError(), "detecting the host CPU");
+  machine->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  return std::move(*machine);
+}
+
+absl::Status Optimize(llvm::Module& module, llvm::orc::JITTargetMachineBuilder& machine) {
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> target = machine.createTargetMachine();
+  if (!target) return ToStatus(target.takeError(), "creating the host target machine");
+  module.setDataLayout((*target)->createDataLayout());
+  module.setTargetTriple((*target)->getTargetTriple().str());
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgscc;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PassBuilder builder(target->get());
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(cgscc);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, cgscc, modules);
+  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, modules);
+  return absl::OkStatus();
+}
+
+class LljitCode : public JitCode {
+ public:
+  LljitCode(std::unique_ptr<llvm::orc::LLJIT> jit, EntryFunction entry)
+      : jit_(std::move(jit)), entry_(entry) {}
+  EntryFunction entry() const override { return entry_; }
+
+ private:
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  EntryFunction entry_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTimings& timings) {
+  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
+  if (!machine.ok()) return machine.status();
+  auto start = std::chrono::steady_clock::now();
+  if (absl::Status status = Optimize(*lowered.module, *machine); !status.ok()) return status;
+  timings.optimize_ms = MillisecondsSince(start);
+
+  start = std::chrono::steady_clock::now();
+  llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> jit =
+      llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*machine).create();
+  if (!jit) return ToStatus(jit.takeError(), "creating the JIT");
+  // The runtime's functions by address; libc's (memmove, logf) from the
+  // process.
+  llvm::orc::JITDylib& library = (*jit)->getMainJITDylib();
+  llvm::orc::SymbolMap symbols;
+  for (const auto& [name, address] : RuntimeSymbols()) {
+    symbols[(*jit)->mangleAndIntern(name)] = llvm::orc::ExecutorSymbolDef(
+        llvm::orc::ExecutorAddr::fromPtr(address),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  }
+  if (llvm::Error error = library.define(llvm::orc::absoluteSymbols(std::move(symbols)))) {
+    return ToStatus(std::move(error), "defining the runtime functions");
+  }
+  llvm::Expected<std::unique_ptr<llvm::orc::DynamicLibrarySearchGenerator>> process =
+      llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+          (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process) return ToStatus(process.takeError(), "searching the process's symbols");
+  library.addGenerator(std::move(*process));
+
+  if (llvm::Error error = (*jit)->addIRModule(
+          llvm::orc::ThreadSafeModule(std::move(lowered.module), std::move(lowered.context)))) {
+    return ToStatus(std::move(error), "adding the module to the JIT");
+  }
+  llvm::Expected<llvm::orc::ExecutorAddr> entry = (*jit)->lookup(kEntryName);
+  if (!entry) return ToStatus(entry.takeError(), "compiling the model");
+  timings.machine_code_ms = MillisecondsSince(start);
+  return std::make_unique<LljitCode>(std::move(*jit), entry->toPtr<EntryFunction>());
+}
+
+absl::StatusOr<std::string> OptimizedIrText(LoweredModule lowered) {
+  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
+  if (!machine.ok()) return machine.status();
+  if (absl::Status status = Optimize(*lowered.module, *machine); !status.ok()) return status;
+  std::string text;
+  llvm::raw_string_ostream stream(text);
+  lowered.module->print(stream, nullptr);
+  return text;
+}
+
+}  // namespace rnnc::llvm_backend

@@ -1,0 +1,41 @@
+// Internal to the LLVM backend: optimizing a lowered module for the host CPU
+// and turning it into machine code with ORC's LLJIT. The ORC headers stay in
+// Jit.cpp; they are heavy to compile.
+#ifndef RNNC_BACKENDS_LLVM_JIT_H
+#define RNNC_BACKENDS_LLVM_JIT_H
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "backends/llvm/Codegen.h"
+
+namespace rnnc::llvm_backend {
+
+using EntryFunction = void (*)(float** slots, const int64_t* dims);
+
+// Machine code that lives as long as this object.
+class JitCode {
+ public:
+  virtual ~JitCode() = default;
+  virtual EntryFunction entry() const = 0;
+};
+
+// Milliseconds spent in each stage of JitCompile.
+struct JitTimings {
+  double optimize_ms = 0;
+  double machine_code_ms = 0;
+};
+
+// Runs the O3 pipeline for the host CPU (its features, AVX-512 included, so
+// that the loop vectorizer uses them) on `lowered`, then compiles it to
+// machine code in which the runtime functions (RuntimeSupport.h) resolve.
+absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTimings& timings);
+
+// The O3-optimized IR for the host, as text: what `rnnc opt --emit=llvm`
+// prints.
+absl::StatusOr<std::string> OptimizedIrText(LoweredModule lowered);
+
+}  // namespace rnnc::llvm_backend
+
+#endif  // RNNC_BACKENDS_LLVM_JIT_H

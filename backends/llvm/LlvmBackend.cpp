@@ -1,0 +1,173 @@
+// The LLVM backend's executable: binds the symbolic dims of a run, keeps
+// one buffer per slot of the generated code (reallocated only when the dims
+// change), points the input and param slots at the caller's data, calls the
+// machine code and copies the outputs out.
+#include "backends/llvm/LlvmBackend.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "backends/llvm/Codegen.h"
+#include "backends/llvm/Jit.h"
+#include "ir/BindDims.h"
+#include "ir/Verifier.h"
+#include "passes/PassManager.h"
+#include "runtime/Weights.h"
+
+namespace rnnc::llvm_backend {
+
+namespace {
+
+struct FreeDeleter {
+  void operator()(float* p) const { std::free(p); }
+};
+using Buffer = std::unique_ptr<float[], FreeDeleter>;
+
+// 64-byte aligned, a whole AVX-512 vector, and never null.
+Buffer AllocateFloats(int64_t count) {
+  const size_t bytes = static_cast<size_t>((count * 4 + 63) / 64 * 64);
+  return Buffer(static_cast<float*>(std::aligned_alloc(64, bytes > 0 ? bytes : 64)));
+}
+
+class LlvmExecutable : public Executable {
+ public:
+  LlvmExecutable(std::unique_ptr<ir::Graph> graph, TensorMap weights, BufferLayout layout,
+                 std::unique_ptr<JitCode> code)
+      : graph_(std::move(graph)), weights_(std::move(weights)), layout_(std::move(layout)),
+        code_(std::move(code)), slots_(layout_.slots.size(), nullptr) {}
+
+  absl::StatusOr<TensorMap> Run(const TensorMap& inputs) override {
+    std::map<std::string, std::vector<int64_t>> input_shapes;
+    for (const auto& [name, tensor] : inputs) input_shapes[name] = tensor.shape();
+    absl::StatusOr<ir::BoundDims> bound = ir::BindDims(*graph_, input_shapes);
+    if (!bound.ok()) return bound.status();
+    if (!allocated_ || *bound != bound_) {
+      if (absl::Status status = Allocate(*bound); !status.ok()) return status;
+    }
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const ir::Value* value = layout_.slots[i];
+      if (value->origin() == ir::Value::Origin::kInput) {
+        const Tensor& tensor = inputs.at(value->name());
+        if (tensor.num_elements() != NumElements(tensor.shape())) {
+          return absl::InvalidArgumentError(absl::StrFormat(
+              "input '%s' has %d values for shape %s", value->name(), tensor.num_elements(),
+              tensor.ShapeString()));
+        }
+        // The generated code never writes an input's buffer.
+        slots_[i] = const_cast<float*>(tensor.data());
+      }
+    }
+    code_->entry()(slots_.data(), dims_.data());
+
+    TensorMap outputs;
+    for (const ir::GraphOutput& output : graph_->outputs()) {
+      absl::StatusOr<std::vector<int64_t>> shape = output.value->type().Resolve(bound_);
+      if (!shape.ok()) return shape.status();
+      Tensor tensor(*shape);
+      const float* data = slots_[layout_.slot_of.at(output.value)];
+      std::memcpy(tensor.data(), data, sizeof(float) * tensor.num_elements());
+      outputs[output.name] = std::move(tensor);
+    }
+    return outputs;
+  }
+
+ private:
+  // Sizes every buffer for `bound`; params point at the weights.
+  absl::Status Allocate(const ir::BoundDims& bound) {
+    allocated_ = false;
+    buffers_.clear();
+    dims_.clear();
+    for (const std::string& symbol : layout_.symbols) {
+      auto it = bound.find(symbol);
+      if (it == bound.end()) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "graph %s: dim %s is used but no input's shape binds it", graph_->name(), symbol));
+      }
+      dims_.push_back(it->second);
+    }
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const ir::Value* value = layout_.slots[i];
+      switch (value->origin()) {
+        case ir::Value::Origin::kInput:
+          break;
+        case ir::Value::Origin::kParam:
+          slots_[i] = weights_.at(value->name()).data();
+          break;
+        default: {
+          absl::StatusOr<std::vector<int64_t>> shape = value->type().Resolve(bound);
+          if (!shape.ok()) return shape.status();
+          buffers_.push_back(AllocateFloats(NumElements(*shape)));
+          slots_[i] = buffers_.back().get();
+        }
+      }
+    }
+    bound_ = bound;
+    allocated_ = true;
+    return absl::OkStatus();
+  }
+
+  std::unique_ptr<ir::Graph> graph_;  // the layout points into it
+  TensorMap weights_;
+  BufferLayout layout_;
+  std::unique_ptr<JitCode> code_;
+  bool allocated_ = false;
+  ir::BoundDims bound_;
+  std::vector<Buffer> buffers_;
+  std::vector<float*> slots_;
+  std::vector<int64_t> dims_;
+};
+
+double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+// The graph as the code generator wants it: verified, then rewritten by the
+// "llvm" pipeline (layer ops expanded into scans of cell ops, gate matmuls
+// fused, input projections hoisted out of the time loop).
+absl::StatusOr<ir::Graph> PrepareGraph(const ir::Graph& graph) {
+  if (absl::Status status = ir::Verify(graph); !status.ok()) return status;
+  return passes::RunPasses(graph, passes::PipelineFor("llvm"), passes::PassOptions());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Executable>> CompileForLlvm(const ir::Graph& graph,
+                                                           TensorMap weights,
+                                                           const LlvmOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  if (absl::Status status = ir::Verify(graph); !status.ok()) return status;
+  if (absl::Status status = CheckWeights(graph, weights); !status.ok()) return status;
+  absl::StatusOr<ir::Graph> prepared = PrepareGraph(graph);
+  if (!prepared.ok()) return prepared.status();
+  const double passes_ms = MillisecondsSince(start);
+  auto owned = std::make_unique<ir::Graph>(*std::move(prepared));
+
+  const auto lower_start = std::chrono::steady_clock::now();
+  absl::StatusOr<LoweredModule> lowered = LowerGraph(*owned);
+  if (!lowered.ok()) return lowered.status();
+  const double lower_ms = MillisecondsSince(lower_start);
+  BufferLayout layout = lowered->layout;
+  JitTimings timings;
+  absl::StatusOr<std::unique_ptr<JitCode>> code = JitCompile(*std::move(lowered), timings);
+  if (!code.ok()) return code.status();
+  if (options.stats) {
+    *options.stats = {passes_ms, lower_ms, timings.optimize_ms, timings.machine_code_ms,
+                      MillisecondsSince(start)};
+  }
+  return std::make_unique<LlvmExecutable>(std::move(owned), std::move(weights), std::move(layout),
+                                          *std::move(code));
+}
+
+absl::StatusOr<std::string> EmitLlvmIr(const ir::Graph& graph) {
+  absl::StatusOr<ir::Graph> prepared = PrepareGraph(graph);
+  if (!prepared.ok()) return prepared.status();
+  absl::StatusOr<LoweredModule> lowered = LowerGraph(*prepared);
+  if (!lowered.ok()) return lowered.status();
+  return OptimizedIrText(*std::move(lowered));
+}
+
+}  // namespace rnnc::llvm_backend

@@ -1,0 +1,51 @@
+// The LLVM backend: an rnnc graph lowered to LLVM IR, optimized for the host
+// CPU and compiled to machine code with ORC's LLJIT.
+//
+// Each op becomes loops over dense f32 buffers (elementwise chains fused into
+// one vectorized loop), GEMMs call oneDNN's sgemm, and a scan is the time loop
+// itself. Symbolic dims (T, N, ...) are arguments of the generated code, bound
+// on every Run from the input shapes; buffers are allocated once per set of
+// bound dims and reused by later runs with the same dims.
+#ifndef RNNC_BACKENDS_LLVM_LLVM_BACKEND_H
+#define RNNC_BACKENDS_LLVM_LLVM_BACKEND_H
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "ir/Graph.h"
+#include "runtime/Executable.h"
+#include "runtime/Tensor.h"
+
+namespace rnnc::llvm_backend {
+
+// Where the milliseconds of CompileForLlvm went.
+struct LlvmCompileStats {
+  double passes_ms = 0;        // the "llvm" pass pipeline
+  double lower_ms = 0;         // rnnc IR → LLVM IR
+  double optimize_ms = 0;      // the O3 pipeline for the host CPU
+  double machine_code_ms = 0;  // LLJIT: instruction selection to executable code
+  double total_ms = 0;         // all of CompileForLlvm, verification included
+};
+
+struct LlvmOptions {
+  // When set, filled in by CompileForLlvm.
+  LlvmCompileStats* stats = nullptr;
+};
+
+// Verifies `graph` and that `weights` fit it, runs the "llvm" pass pipeline
+// (passes::PipelineFor), which expands layer ops into scans, and compiles
+// the result. Errors name
+// the op that cannot be lowered. The executable's Run is not reentrant: its
+// buffers are shared between runs.
+absl::StatusOr<std::unique_ptr<Executable>> CompileForLlvm(const ir::Graph& graph,
+                                                           TensorMap weights,
+                                                           const LlvmOptions& options = {});
+
+// The LLVM IR of `graph`, after the "llvm" pass pipeline and the host's O3
+// pipeline, as text.
+absl::StatusOr<std::string> EmitLlvmIr(const ir::Graph& graph);
+
+}  // namespace rnnc::llvm_backend
+
+#endif  // RNNC_BACKENDS_LLVM_LLVM_BACKEND_H

@@ -1,0 +1,84 @@
+// scan: the time loop.
+//
+//   carry_i ← init_i
+//   for step in 0..T-1:  t = reverse ? T-1-step : step
+//     slice_j = &seq_j[t]                    (a pointer, no copy)
+//     body
+//     out_j[t] ← yielded output j
+//     carry_i ← yielded next carry i
+//   results: the carries (they share the carry arguments' buffers), out_j
+//
+// Every body value has one buffer, reused by every step.
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "backends/llvm/Codegen.h"
+
+namespace rnnc::llvm_backend {
+
+namespace {
+
+llvm::Value* NumElements(Emitter& e, const ir::TensorType& type) {
+  return e.Product(e.Shape(type));
+}
+
+}  // namespace
+
+absl::Status EmitScan(Emitter& e, const ir::Op& op) {
+  llvm::IRBuilder<>& b = e.builder();
+  const ir::Block& body = *op.body();
+  const size_t carries = static_cast<size_t>(op.int_attribute("carries"));
+  const bool reverse = op.bool_attribute("reverse");
+  const ir::Op* yield = body.num_ops() > 0 ? body.op(body.num_ops() - 1) : nullptr;
+  if (!yield || yield->kind() != ir::OpKind::Yield ||
+      yield->operands().size() != op.num_results() || body.num_arguments() != op.operands().size()) {
+    return absl::InternalError(OpLabel(op) + ": malformed scan reached the LLVM backend");
+  }
+
+  for (size_t i = 0; i < carries; ++i) {
+    const ir::Value* carry = body.argument(i);
+    e.Copy(e.Pointer(carry), e.Pointer(op.operand(i)), NumElements(e, carry->type()));
+    e.Alias(op.result(i), carry);
+  }
+  // A next carry that is another carry argument (a swap) must be read before
+  // that argument is overwritten: it goes through a buffer of its own.
+  std::vector<llvm::Value*> staged(carries, nullptr);
+  for (size_t i = 0; i < carries; ++i) {
+    const ir::Value* next = yield->operand(i);
+    for (size_t j = 0; j < carries; ++j) {
+      if (next == body.argument(j) && j != i) staged[i] = e.ScratchBuffer(next);
+    }
+  }
+
+  llvm::Value* steps = e.Dim(op.operand(carries)->type().dim(0));
+  absl::Status status;
+  e.LoopNest({steps}, [&](const std::vector<llvm::Value*>& index) {
+    llvm::Value* t = reverse ? b.CreateSub(b.CreateSub(steps, e.Int(1)), index[0]) : index[0];
+    for (size_t j = carries; j < op.operands().size(); ++j) {
+      const ir::Value* slice = body.argument(j);
+      e.Bind(slice, e.Offset(e.Pointer(op.operand(j)),
+                             b.CreateMul(t, NumElements(e, slice->type()))));
+    }
+    for (size_t i = 0; i + 1 < body.num_ops(); ++i) {
+      status = e.EmitOp(*body.op(i));
+      if (!status.ok()) return;
+    }
+    for (size_t j = carries; j < op.num_results(); ++j) {
+      const ir::Value* output = yield->operand(j);
+      llvm::Value* count = NumElements(e, output->type());
+      e.Copy(e.Offset(e.Pointer(op.result(j)), b.CreateMul(t, count)), e.Pointer(output), count);
+    }
+    for (size_t i = 0; i < carries; ++i) {
+      if (staged[i]) {
+        e.Copy(staged[i], e.Pointer(yield->operand(i)), NumElements(e, body.argument(i)->type()));
+      }
+    }
+    for (size_t i = 0; i < carries; ++i) {
+      const ir::Value* carry = body.argument(i);
+      llvm::Value* next = staged[i] ? staged[i] : e.Pointer(yield->operand(i));
+      if (yield->operand(i) != carry) e.Copy(e.Pointer(carry), next, NumElements(e, carry->type()));
+    }
+  });
+  return status;
+}
+
+}  // namespace rnnc::llvm_backend

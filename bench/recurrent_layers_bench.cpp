@@ -1,0 +1,208 @@
+// Single recurrent layers on every rnnc backend, over the grid the project
+// compares with PyTorch and ONNX Runtime (bench/compare.py). A benchmark is
+// named
+//
+//   <backend>/<cell>/<direction>/T:<T>/N:<N>/I:<I>/H:<H>/threads:<k>
+//
+// and reports the wall-clock time of one inference in ms, and GFLOPS: the
+// layer's 2·T·N·G·H·(I+H) FLOPs (G = 4 lstm, 3 gru, 1 rnn; twice that
+// bidirectional) divided by the wall-clock time per run that the benchmark
+// itself measured around its timed loop, in units of 1e9/s. It is a plain
+// counter, not one of Google Benchmark's rates, which divide by CPU time
+// unless told otherwise and count every OpenMP thread's time. min_ms is the
+// fastest single run: on a shared machine, other processes only ever add to
+// a run's time, so it is the steadiest figure for comparing two backends.
+//
+// Backends: `onednn` is Executable::Run of CompileForOnednn end to end
+// (binding dims, the interpreter around the kernel, allocating the
+// results); `onednn_direct` is the same oneDNN primitive executed directly
+// on buffers prepared beforehand, the floor of what the backend can do;
+// `llvm` is Executable::Run of CompileForLlvm end to end. A backend joins
+// the grid with one row in kBackends.
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "backends/onednn/DirectPrimitive.h"
+#include "backends/llvm/LlvmBackend.h"
+#include "backends/onednn/OnednnBackend.h"
+#include "benchmark/benchmark.h"
+#include "frontend/DSL.h"
+#include "oneapi/dnnl/dnnl.h"
+
+namespace rnnc {
+namespace {
+
+// One layer: its cell (rnn_tanh, lstm, gru_after, gru_before), direction
+// (forward or bidirectional), and sizes.
+struct Problem {
+  std::string cell;
+  std::string direction;
+  int64_t steps, batch, input_size, hidden_size;
+
+  double Flops() const {
+    const int64_t gates = cell == "lstm" ? 4 : cell == "rnn_tanh" ? 1 : 3;
+    return 2.0 * steps * batch * gates * hidden_size * (input_size + hidden_size) *
+           (direction == "bidirectional" ? 2 : 1);
+  }
+};
+
+// The problem as a model: the graph of its one layer op, seeded weights and
+// a random input x (T, N, I).
+struct PreparedModel {
+  ir::Graph graph;
+  TensorMap weights;
+  Tensor x;
+};
+
+absl::StatusOr<PreparedModel> MakeModel(const Problem& problem) {
+  Model model("bench", 1);
+  Var x = model.Input("x", {dims::T, dims::N, problem.input_size});
+  nn::RecurrentOptions options(problem.input_size, problem.hidden_size);
+  options.bidirectional(problem.direction == "bidirectional");
+  options.reset(problem.cell == "gru_before" ? nn::Reset::kBefore : nn::Reset::kAfter);
+  Var y;
+  if (problem.cell == "lstm") {
+    y = nn::LSTM(model, "layer", options)(x);
+  } else if (problem.cell == "rnn_tanh") {
+    y = nn::RNN(model, "layer", options)(x);
+  } else {
+    y = nn::GRU(model, "layer", options)(x);
+  }
+  model.Output("y", y);
+  absl::StatusOr<ir::Graph> graph = model.Build();
+  if (!graph.ok()) return graph.status();
+  Tensor input({problem.steps, problem.batch, problem.input_size});
+  for (int64_t i = 0; i < input.num_elements(); ++i) input.data()[i] = (i % 17) / 17.0f - 0.5f;
+  return PreparedModel{*std::move(graph), model.weights(), std::move(input)};
+}
+
+// Something that runs a prepared model once per call.
+using Runner = std::function<absl::Status()>;
+using RunnerFactory = std::function<absl::StatusOr<Runner>(const PreparedModel&)>;
+
+absl::StatusOr<Runner> OnednnRunner(const PreparedModel& model) {
+  absl::StatusOr<std::unique_ptr<Executable>> compiled =
+      onednn::CompileForOnednn(model.graph, model.weights);
+  if (!compiled.ok()) return compiled.status();
+  std::shared_ptr<Executable> executable = *std::move(compiled);
+  auto inputs = std::make_shared<TensorMap>(TensorMap{{"x", model.x}});
+  return Runner([executable, inputs]() -> absl::Status {
+    absl::StatusOr<TensorMap> outputs = executable->Run(*inputs);
+    benchmark::DoNotOptimize(outputs);
+    return outputs.status();
+  });
+}
+
+absl::StatusOr<Runner> OnednnDirectRunner(const PreparedModel& model) {
+  absl::StatusOr<std::unique_ptr<onednn::DirectPrimitive>> created =
+      onednn::DirectPrimitive::Create(model.graph, model.weights, model.x);
+  if (!created.ok()) return created.status();
+  std::shared_ptr<onednn::DirectPrimitive> primitive = *std::move(created);
+  return Runner([primitive] { return primitive->Execute(); });
+}
+
+absl::StatusOr<Runner> LlvmRunner(const PreparedModel& model) {
+  absl::StatusOr<std::unique_ptr<Executable>> compiled =
+      llvm_backend::CompileForLlvm(model.graph, model.weights);
+  if (!compiled.ok()) return compiled.status();
+  std::shared_ptr<Executable> executable = *std::move(compiled);
+  auto inputs = std::make_shared<TensorMap>(TensorMap{{"x", model.x}});
+  return Runner([executable, inputs]() -> absl::Status {
+    absl::StatusOr<TensorMap> outputs = executable->Run(*inputs);
+    benchmark::DoNotOptimize(outputs);
+    return outputs.status();
+  });
+}
+
+struct Backend {
+  const char* name;
+  RunnerFactory make;
+};
+
+const Backend kBackends[] = {
+    {"onednn", OnednnRunner},
+    {"onednn_direct", OnednnDirectRunner},
+    {"llvm", LlvmRunner},
+};
+
+void RunProblem(benchmark::State& state, const Backend& backend, const Problem& problem,
+                int threads) {
+  omp_set_num_threads(threads);
+  absl::StatusOr<PreparedModel> model = MakeModel(problem);
+  absl::StatusOr<Runner> runner = model.ok() ? backend.make(*model) : model.status();
+  // The first run builds what a backend builds per (T, N); it is not timed.
+  absl::Status status = runner.ok() ? (*runner)() : runner.status();
+  if (!status.ok()) {
+    state.SkipWithError(std::string(status.message()).c_str());
+    return;
+  }
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  Clock::duration fastest = Clock::duration::max();
+  for (auto _ : state) {
+    const Clock::time_point begin = Clock::now();
+    if (absl::Status run = (*runner)(); !run.ok()) {
+      state.SkipWithError(std::string(run.message()).c_str());
+      return;
+    }
+    fastest = std::min(fastest, Clock::now() - begin);
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  state.counters["GFLOPS"] = problem.Flops() * static_cast<double>(state.iterations()) / seconds / 1e9;
+  state.counters["min_ms"] = std::chrono::duration<double, std::milli>(fastest).count();
+}
+
+std::vector<Problem> Grid() {
+  const std::vector<std::vector<int64_t>> sizes = {
+      {100, 1, 256, 256}, {100, 1, 512, 512}, {100, 16, 256, 256}, {100, 64, 512, 512},
+      {50, 32, 128, 128}};
+  std::vector<Problem> grid;
+  for (const char* cell : {"lstm", "gru_after", "gru_before", "rnn_tanh"}) {
+    for (const std::vector<int64_t>& s : sizes) grid.push_back({cell, "forward", s[0], s[1], s[2], s[3]});
+  }
+  grid.push_back({"gru_after", "bidirectional", 100, 16, 256, 256});
+  return grid;
+}
+
+void RegisterGrid() {
+  for (const Backend& backend : kBackends) {
+    for (const Problem& problem : Grid()) {
+      for (int threads : {1, 2}) {
+        const std::string name =
+            absl::StrCat(backend.name, "/", problem.cell, "/", problem.direction, "/T:",
+                         problem.steps, "/N:", problem.batch, "/I:", problem.input_size, "/H:",
+                         problem.hidden_size, "/threads:", threads);
+        benchmark::RegisterBenchmark(name.c_str(), [&backend, problem, threads](
+                                                       benchmark::State& state) {
+          RunProblem(state, backend, problem, threads);
+        })
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rnnc
+
+int main(int argc, char** argv) {
+  const dnnl_version_t* version = dnnl_version();
+  benchmark::AddCustomContext(
+      "onednn", absl::StrCat(version->major, ".", version->minor, ".", version->patch,
+                             version->cpu_runtime == DNNL_RUNTIME_OMP ? " (OpenMP)" : ""));
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  rnnc::RegisterGrid();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,371 @@
+// The LLVM backend against the interpreter: every op kind on random inputs,
+// cells written from primitives (LSTM, both GRUs, RNN) in forward and reverse
+// scans, symbolic T and N bound to several sizes (1 included) on one
+// executable, within 1e-5 relative + 1e-6 absolute.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "backends/interp/Interpreter.h"
+#include "backends/llvm/LlvmBackend.h"
+#include "frontend/DSL.h"
+#include "gtest/gtest.h"
+#include "ir/Parser.h"
+#include "tests/TestTensors.h"
+
+namespace rnnc {
+namespace {
+
+using dims::N;
+using dims::T;
+
+constexpr double kRelativeTolerance = 1e-5;
+constexpr double kAbsoluteTolerance = 1e-6;
+
+// Random values for every input of `graph` under `bound`, scaled by `scale`.
+TensorMap RandomInputs(const ir::Graph& graph, const ir::BoundDims& bound, uint32_t seed,
+                       float scale = 1.0f) {
+  TensorMap inputs;
+  for (const ir::Value* input : graph.inputs()) {
+    Tensor tensor = RandomTensor(input->type().Resolve(bound).value(), seed++);
+    for (float& v : tensor.values()) v *= scale;
+    inputs[input->name()] = tensor;
+  }
+  return inputs;
+}
+
+// Weights like PyTorch's initialisation: small enough that sums of products
+// stay well conditioned.
+TensorMap RandomWeights(const ir::Graph& graph, uint32_t seed) {
+  TensorMap weights;
+  for (const ir::Value* param : graph.params()) {
+    Tensor tensor = RandomTensor(param->type().Resolve({}).value(), seed++);
+    for (float& v : tensor.values()) v *= 0.3f;
+    weights[param->name()] = tensor;
+  }
+  return weights;
+}
+
+// Compiles `graph` once for LLVM and, for each of `bindings`, runs it and the
+// interpreter on the same random inputs.
+void ExpectMatchesInterpreter(const ir::Graph& graph, const TensorMap& weights,
+                              const std::vector<ir::BoundDims>& bindings, float input_scale = 1) {
+  auto llvm = llvm_backend::CompileForLlvm(graph, weights);
+  ASSERT_TRUE(llvm.ok()) << llvm.status();
+  auto interp = interp::CompileForInterpreter(graph, weights);
+  ASSERT_TRUE(interp.ok()) << interp.status();
+  uint32_t seed = 100;
+  for (const ir::BoundDims& bound : bindings) {
+    const TensorMap inputs = RandomInputs(graph, bound, seed += 10, input_scale);
+    absl::StatusOr<TensorMap> got = (*llvm)->Run(inputs);
+    ASSERT_TRUE(got.ok()) << got.status();
+    absl::StatusOr<TensorMap> want = (*interp)->Run(inputs);
+    ASSERT_TRUE(want.ok()) << want.status();
+    for (const auto& [name, tensor] : *want) {
+      SCOPED_TRACE(absl::StrCat("output ", name, " with T=", bound.contains("T") ? bound.at("T") : 0,
+                                " N=", bound.contains("N") ? bound.at("N") : 0));
+      ASSERT_EQ(got->count(name), 1u);
+      ExpectAllClose(got->at(name), tensor, kRelativeTolerance, kAbsoluteTolerance);
+    }
+  }
+}
+
+void ExpectTextMatchesInterpreter(const std::string& text,
+                                  const std::vector<ir::BoundDims>& bindings,
+                                  float input_scale = 1) {
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(text);
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  ExpectMatchesInterpreter(*graph, RandomWeights(*graph, 7), bindings, input_scale);
+}
+
+const std::vector<ir::BoundDims> kShapes = {
+    {{"T", 5}, {"N", 3}}, {{"T", 1}, {"N", 1}}, {{"T", 7}, {"N", 1}}, {{"T", 1}, {"N", 4}}};
+
+TEST(LlvmBackend, BroadcastingArithmetic) {
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %x: f32[T, N, 4]
+  input %row: f32[4]
+  input %column: f32[N, 1]
+  input %scalar: f32[]
+  %a: f32[T, N, 4] = add(%x, %row)
+  %s: f32[T, N, 4] = sub(%column, %a)
+  %m: f32[T, N, 4] = mul(%s, %scalar)
+  %d: f32[T, N, 4] = div(%m, %row)
+  %e: f32[T, N, 4] = add(%d, %x)
+  output %e
+  output %s
+})", kShapes);
+}
+
+TEST(LlvmBackend, UnaryOpsOverTheirWholeRange) {
+  const std::string text = R"(graph g {
+  input %x: f32[N, 33]
+  %n: f32[N, 33] = neg(%x)
+  %s: f32[N, 33] = sigmoid(%x)
+  %t: f32[N, 33] = tanh(%x)
+  %r: f32[N, 33] = relu(%x)
+  %e: f32[N, 33] = exp(%x)
+  %sq: f32[N, 33] = mul(%x, %x)
+  %l: f32[N, 33] = log(%sq)
+  output %n
+  output %s
+  output %t
+  output %r
+  output %e
+  output %l
+})";
+  // Scales that reach the polynomial range of tanh, its exp range, and exp's
+  // far tails (sigmoid near 1e-35), short of overflow (ExpectAllClose
+  // does not take inf as close to inf).
+  for (float scale : {0.1f, 1.0f, 8.0f, 20.0f}) {
+    SCOPED_TRACE(scale);
+    ExpectTextMatchesInterpreter(text, {{{"N", 16}}, {{"N", 1}}}, scale);
+  }
+}
+
+TEST(LlvmBackend, FusedChainKeepsIntermediatesThatHaveOtherUsers) {
+  // %a feeds two ops, so it is stored; %b and %c fuse into %d.
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %x: f32[N, 8]
+  input %y: f32[N, 8]
+  %a: f32[N, 8] = mul(%x, %y)
+  %b: f32[N, 8] = sigmoid(%a)
+  %c: f32[N, 8] = tanh(%y)
+  %d: f32[N, 8] = mul(%b, %c)
+  %e: f32[N, 8] = add(%d, %a)
+  %f: f32[N, 8] = sub(%a, %a)
+  output %e
+  output %f
+})", {{{"N", 3}}, {{"N", 1}}});
+}
+
+TEST(LlvmBackend, Softmax) {
+  for (int axis : {0, 1, -1}) {
+    ExpectTextMatchesInterpreter(absl::StrCat(R"(graph g {
+  input %x: f32[T, N, 6]
+  %y: f32[T, N, 6] = softmax(%x) {axis = )", axis, R"(}
+  output %y
+})"),
+                                 kShapes, 3.0f);
+  }
+}
+
+TEST(LlvmBackend, ConcatSplitSliceSelectTranspose) {
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %x: f32[T, N, 6]
+  input %y: f32[T, N, 2]
+  %c: f32[T, N, 14] = concat(%x, %y, %x) {axis = 2}
+  %c0: f32[T, N, 20] = concat(%c, %x) {axis = -1}
+  %a: f32[T, N, 3], %b: f32[T, N, 1], %d: f32[T, N, 2] = split(%x) {axis = 2, sizes = [3, 1, 2]}
+  %s: f32[T, N, 3] = slice(%x) {axis = 2, end = -1, start = 2}
+  %first: f32[N, 6] = select(%x) {axis = 0, index = 0}
+  %last: f32[T, 6] = select(%x) {axis = 1, index = -1}
+  %p: f32[6, T, N] = transpose(%x) {perm = [2, 0, 1]}
+  %ct: f32[12, T, N] = concat(%p, %p) {axis = 0}
+  output %c0
+  output %a
+  output %b
+  output %d
+  output %s
+  output %first
+  output %last
+  output %ct
+})", kShapes);
+}
+
+TEST(LlvmBackend, FullWithSymbolicDims) {
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %x: f32[T, N, 3]
+  %z: f32[N, 3] = full() {value = 0.25}
+  %y: f32[T, N, 3] = add(%x, %z)
+  %w: f32[T, 2] = full() {value = -1.5}
+  output %y
+  output %w
+})", kShapes);
+}
+
+TEST(LlvmBackend, MatmulDenseBatchNorm) {
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %x: f32[T, N, 5]
+  input %v: f32[5]
+  param %w: f32[7, 5]
+  param %u: f32[5, 7]
+  param %b: f32[7]
+  param %gamma: f32[7]
+  param %beta: f32[7]
+  param %mean: f32[7]
+  param %var: f32[7]
+  %m: f32[T, N, 7] = matmul(%x, %w) {transpose_b = true}
+  %k: f32[T, N, 7] = matmul(%x, %u)
+  %vec: f32[7] = matmul(%v, %u)
+  %d: f32[T, N, 7] = dense(%x, %w, %b)
+  %nb: f32[T, N, 7] = dense(%x, %w)
+  %sq: f32[7] = mul(%var, %var)
+  %bn: f32[T, N, 7] = batch_norm(%d, %gamma, %beta, %mean, %sq) {epsilon = 0.001}
+  output %m
+  output %k
+  output %vec
+  output %nb
+  output %bn
+})", kShapes);
+}
+
+TEST(LlvmBackend, ScanForwardAndReverseWithCarriesAndOutputs) {
+  for (const char* reverse : {"false", "true"}) {
+    ExpectTextMatchesInterpreter(absl::StrCat(R"(graph g {
+  input %h0: f32[N, 4]
+  input %k0: f32[]
+  input %x: f32[T, N, 3]
+  input %y: f32[T, 2]
+  param %w: f32[4, 3]
+  param %u: f32[4, 4]
+  %h_T: f32[N, 4], %count: f32[], %hs: f32[T, N, 4], %ys: f32[T, 2] = scan(%h0, %k0, %x, %y) {carries = 2, reverse = )", reverse, R"(} {
+    ^(%h: f32[N, 4], %k: f32[], %x_t: f32[N, 3], %y_t: f32[2]):
+    %a: f32[N, 4] = matmul(%x_t, %w) {transpose_b = true}
+    %b: f32[N, 4] = matmul(%h, %u) {transpose_b = true}
+    %s: f32[N, 4] = add(%a, %b)
+    %h_next: f32[N, 4] = tanh(%s)
+    %one: f32[] = full() {value = 1.0}
+    %k_next: f32[] = add(%k, %one)
+    yield(%h_next, %k_next, %h_next, %y_t)
+  }
+  output %h_T
+  output %count
+  output %hs
+  output %ys
+})"),
+                                 kShapes);
+  }
+}
+
+TEST(LlvmBackend, ScanCarriesThatSwap) {
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %a0: f32[N, 2]
+  input %b0: f32[N, 2]
+  input %x: f32[T, N, 2]
+  %a_T: f32[N, 2], %b_T: f32[N, 2], %as: f32[T, N, 2] = scan(%a0, %b0, %x) {carries = 2, reverse = false} {
+    ^(%a: f32[N, 2], %b: f32[N, 2], %x_t: f32[N, 2]):
+    %next: f32[N, 2] = add(%a, %x_t)
+    yield(%b, %next, %a)
+  }
+  output %a_T
+  output %b_T
+  output %as
+})", kShapes);
+}
+
+// The cells of PyTorch's layers, written from primitives on PyTorch's weight
+// layout (W (G·H, I), U (G·H, H), biases (G·H)), as the frontend tests do.
+enum class Cell { kLstm, kGruAfter, kGruBefore, kRnnTanh, kRnnRelu };
+
+void BuildCell(Model& m, Cell cell, int64_t input, int64_t hidden, bool reverse) {
+  const int64_t gates = cell == Cell::kLstm ? 4 : (cell == Cell::kGruAfter || cell == Cell::kGruBefore) ? 3 : 1;
+  auto param = [&](const char* name, std::vector<int64_t> shape) {
+    return m.Param(name, std::move(shape), Initializer::Uniform(0.5));
+  };
+  Var x = m.Input("x", {T, N, input});
+  Var h0 = m.Input("h0", {N, hidden});
+  Var W = param("weight_ih_l0", {gates * hidden, input});
+  Var U = param("weight_hh_l0", {gates * hidden, hidden});
+  Var b = param("bias_ih_l0", {gates * hidden});
+  Var c = param("bias_hh_l0", {gates * hidden});
+  const Vars initial = cell == Cell::kLstm ? Vars{h0, h0 * 0.5} : Vars{h0};
+  std::vector<int64_t> sizes(static_cast<size_t>(gates), hidden);
+  ScanResult r = Scan(
+      {x}, initial,
+      [&](const Vars& in, const Vars& state) {
+        Var h = state[0];
+        switch (cell) {
+          case Cell::kLstm: {
+            // i, f, g, o = split(W x + b + U h + c); c' = f c + i g; h' = o tanh(c')
+            Vars g = Split(Matmul(in[0], W, true) + b + Matmul(h, U, true) + c, sizes);
+            Var c_next = Sigmoid(g[1]) * state[1] + Sigmoid(g[0]) * Tanh(g[2]);
+            Var h_next = Sigmoid(g[3]) * Tanh(c_next);
+            return ScanStep{{h_next, c_next}, {h_next}};
+          }
+          case Cell::kGruAfter:
+          case Cell::kGruBefore: {
+            Vars gx = Split(Matmul(in[0], W, true) + b, sizes);  // r, z, n
+            Vars gh = Split(Matmul(h, U, true) + c, sizes);
+            Var r = Sigmoid(gx[0] + gh[0]);
+            Var z = Sigmoid(gx[1] + gh[1]);
+            Var n;
+            if (cell == Cell::kGruAfter) {
+              n = Tanh(gx[2] + r * gh[2]);
+            } else {
+              Var U_n = Slice(U, 0, 2 * hidden, 3 * hidden);
+              Var c_n = Slice(c, 0, 2 * hidden, 3 * hidden);
+              n = Tanh(gx[2] + Matmul(r * h, U_n, true) + c_n);
+            }
+            Var h_next = z * h + (1.0 - z) * n;
+            return ScanStep{{h_next}, {h_next}};
+          }
+          case Cell::kRnnTanh:
+          case Cell::kRnnRelu: {
+            Var s = Matmul(in[0], W, true) + b + Matmul(h, U, true) + c;
+            Var h_next = cell == Cell::kRnnTanh ? Tanh(s) : Relu(s);
+            return ScanStep{{h_next}, {h_next}};
+          }
+        }
+        return ScanStep{};
+      },
+      reverse);
+  m.Output("output", r.outputs[0]);
+  m.Output("h_n", r.carries[0]);
+  if (cell == Cell::kLstm) m.Output("c_n", r.carries[1]);
+}
+
+class LlvmCellTest : public testing::TestWithParam<std::tuple<Cell, bool>> {};
+
+TEST_P(LlvmCellTest, MatchesInterpreterOverShapes) {
+  const auto [cell, reverse] = GetParam();
+  for (auto [input, hidden] : {std::pair<int64_t, int64_t>{5, 4}, {16, 32}, {3, 17}}) {
+    SCOPED_TRACE(absl::StrCat("I=", input, " H=", hidden));
+    Model m("cell", 3);
+    BuildCell(m, cell, input, hidden, reverse);
+    absl::StatusOr<ir::Graph> graph = m.Build();
+    ASSERT_TRUE(graph.ok()) << graph.status();
+    ExpectMatchesInterpreter(*graph, m.weights(),
+                             {{{"T", 6}, {"N", 3}}, {{"T", 1}, {"N", 1}}, {{"T", 9}, {"N", 1}},
+                              {{"T", 1}, {"N", 5}}, {{"T", 6}, {"N", 3}}});
+  }
+}
+
+std::string CellTestName(const testing::TestParamInfo<std::tuple<Cell, bool>>& info) {
+  static const char* names[] = {"Lstm", "GruAfter", "GruBefore", "RnnTanh", "RnnRelu"};
+  return absl::StrCat(names[static_cast<int>(std::get<0>(info.param))],
+                      std::get<1>(info.param) ? "Reverse" : "Forward");
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, LlvmCellTest,
+                         testing::Combine(testing::Values(Cell::kLstm, Cell::kGruAfter,
+                                                          Cell::kGruBefore, Cell::kRnnTanh,
+                                                          Cell::kRnnRelu),
+                                          testing::Bool()),
+                         CellTestName);
+
+TEST(LlvmBackend, ReportsCompileTimes) {
+  Model m("cell", 3);
+  BuildCell(m, Cell::kLstm, 16, 32, false);
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  llvm_backend::LlvmCompileStats stats;
+  auto executable = llvm_backend::CompileForLlvm(*graph, m.weights(), {.stats = &stats});
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  EXPECT_GT(stats.machine_code_ms, 0);
+  EXPECT_GE(stats.total_ms, stats.lower_ms + stats.optimize_ms + stats.machine_code_ms);
+}
+
+TEST(LlvmBackend, EmitsVectorizedIr) {
+  Model m("cell", 3);
+  BuildCell(m, Cell::kGruAfter, 8, 64, false);
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  EXPECT_NE(ir->find("define void @rnnc_main"), std::string::npos);
+  EXPECT_NE(ir->find("x float>"), std::string::npos) << "no vector code";
+}
+
+}  // namespace
+}  // namespace rnnc

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""Writes the gradient golden data: PyTorch's gradients of recurrent layers.
+
+Run: /usr/bin/python3 tests/golden/gen_gradients.py. The output,
+tests/golden/data/gradients/grad_<case>.safetensors, is committed. Every run
+writes the same bytes. (A folder of its own: gen.py lists and prunes the
+*.safetensors of data/ as forward cases.)
+
+Each file is a forward case exactly as gen.py writes it (metadata, x, the
+weights, h0/c0, and the expected output, h_n, c_n), plus
+
+  r.output, r.h_n, r.c_n   fixed random weights R of the loss
+                            L = Σ output·r.output + Σ h_n·r.h_n (+ Σ c_n·r.c_n)
+                            so that every element of every result matters (F64)
+  grad.<weight>, grad.x, grad.h0, grad.c0
+                            ∂L/∂ each, by autograd in float64 (F64)
+
+Also optimizer_steps.safetensors: the weights and gradients of
+grad_gru_after_basic (as f32, what rnnc reads) and the weights after two
+steps with those gradients of torch.optim.Adam(lr=0.01), AdamW(lr=0.01,
+weight_decay=0.1) and SGD(lr=0.1, momentum=0.9, nesterov=True,
+weight_decay=0.01), in float64: adam.<weight>, adamw.<weight>, sgd.<weight>.
+
+The forward pass is PyTorch's nn.RNN/nn.LSTM/nn.GRU where PyTorch has the
+layer, and gen.py's torch-ops reference for the reset-before GRU (checked
+there against PyTorch on every case PyTorch can express).
+"""
+
+import sys
+
+import torch
+
+import gen  # tests/golden/gen.py: cases, modules, the reference, the file format
+
+GRADIENT_DIR = gen.DATA_DIR / "gradients"
+
+
+def gradient_cases():
+    small = dict(seq_len=4, batch=2, input_size=3, hidden_size=4)
+    variants = [
+        ("rnn_tanh", dict(cell="rnn", activation="tanh")),
+        ("lstm", dict(cell="lstm")),
+        ("gru_after", dict(cell="gru", reset="after")),
+        ("gru_before", dict(cell="gru", reset="before")),
+    ]
+    shapes = [
+        ("basic", dict()),
+        ("init", dict(has_initial_state=True)),
+        ("stacked2", dict(num_layers=2)),
+        ("bidirectional_init", dict(direction="bidirectional", has_initial_state=True)),
+        ("bidirectional_stacked2", dict(direction="bidirectional", num_layers=2)),
+    ]
+    cases = [gen.Case(name=f"grad_{prefix}_{suffix}", **variant, **shape, **small)
+             for prefix, variant in variants for suffix, shape in shapes]
+    cases.append(gen.Case(name="grad_rnn_relu_reverse_init", cell="rnn", activation="relu",
+                          direction="reverse", has_initial_state=True, **small))
+    cases.append(gen.Case(name="grad_gru_after_bidirectional_ave", cell="gru",
+                          direction="bidirectional", merge="ave", **small))
+    return cases
+
+
+def generate(case):
+    tensors = gen.generate_case(case)  # f32 inputs and weights, F64 expected results
+    torch.manual_seed(gen.seed_for(case.name + ".r"))
+    results = ["output", "h_n"] + (["c_n"] if case.cell == "lstm" else [])
+    r = {name: torch.randn(tensors[name].shape, dtype=torch.float64) for name in results}
+
+    module = gen.make_module(case).double()
+    leaves = {}
+    for name, p in module.named_parameters():
+        p.data.copy_(tensors[name].double())
+        leaves[name] = p
+    for name in ("x", "h0", "c0"):
+        if name in tensors:
+            leaves[name] = tensors[name].double().requires_grad_(True)
+    h0, c0 = leaves.get("h0"), leaves.get("c0")
+    if case.cell == "gru" and case.reset == "before":
+        params = {name: leaves[name] for name, _ in module.named_parameters()}
+        output, h_n, c_n = gen.reference(case, "before", params, leaves["x"], h0, c0)
+    else:
+        output, h_n, c_n = gen.run_pytorch(case, module, leaves["x"], h0, c0)
+    computed = {"output": gen.merge(case, output), "h_n": h_n, "c_n": c_n}
+    for name in results:  # the forward must be the one gen.py stores
+        gen.assert_close(f"{case.name} {name}", computed[name].detach(), tensors[name])
+    loss = sum((computed[name] * r[name]).sum() for name in results)
+    names = list(leaves)
+    gradients = torch.autograd.grad(loss, [leaves[name] for name in names])
+    for name, gradient in zip(names, gradients):
+        tensors[f"grad.{name}"] = gradient.detach()
+    for name in results:
+        tensors[f"r.{name}"] = r[name]
+    return tensors
+
+
+OPTIMIZERS = {
+    "adam": lambda params: torch.optim.Adam(params, lr=0.01),
+    "adamw": lambda params: torch.optim.AdamW(params, lr=0.01, weight_decay=0.1),
+    "sgd": lambda params: torch.optim.SGD(params, lr=0.1, momentum=0.9, nesterov=True,
+                                          weight_decay=0.01),
+}
+
+
+def optimizer_steps(case_tensors):
+    names = [n for n in case_tensors if n.startswith(("weight_", "bias_"))]
+    tensors = {}
+    for name in names:
+        tensors[name] = case_tensors[name]
+        tensors[f"grad.{name}"] = case_tensors[f"grad.{name}"].float()
+    for prefix, make in OPTIMIZERS.items():
+        params = [tensors[name].double().clone().requires_grad_(True) for name in names]
+        optimizer = make(params)
+        for _ in range(2):
+            for p, name in zip(params, names):
+                p.grad = tensors[f"grad.{name}"].double()
+            optimizer.step()
+        for p, name in zip(params, names):
+            tensors[f"{prefix}.{name}"] = p.detach()
+    return tensors
+
+
+def main():
+    assert sys.byteorder == "little", "safetensors is little-endian; numpy writes native order"
+    torch.set_num_threads(1)
+    GRADIENT_DIR.mkdir(parents=True, exist_ok=True)
+    written = set()
+    for case in gradient_cases():
+        tensors = generate(case)
+        data = gen.safetensors_bytes(tensors, case.metadata())
+        (GRADIENT_DIR / f"{case.name}.safetensors").write_bytes(data)
+        written.add(case.name)
+        print(f"{case.name:40s} {len(data):6d} B")
+        if case.name == "grad_gru_after_basic":
+            steps = gen.safetensors_bytes(optimizer_steps(tensors), {"from": case.name})
+            (GRADIENT_DIR / "optimizer_steps.safetensors").write_bytes(steps)
+            written.add("optimizer_steps")
+    for stale in GRADIENT_DIR.glob("*.safetensors"):
+        if stale.stem not in written:
+            stale.unlink()
+            print(f"removed stale {stale.name}")
+    print(f"{len(written)} files in {GRADIENT_DIR}")
+
+
+if __name__ == "__main__":
+    main()

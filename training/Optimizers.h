@@ -1,0 +1,115 @@
+// Optimizers: update weights in place from the gradients differentiate's
+// graph outputs (`grad.<param>`), with PyTorch's update rules and defaults.
+//
+//   training::Adam adam(training::AdamOptions().lr(1e-3));
+//   absl::Status status = adam.Step(weights, outputs);  // outputs hold grad.<name>
+//
+// State (momentum buffers, moments, step count) lives in the optimizer, per
+// weight name, and starts on the first step as PyTorch's does. Arithmetic is
+// in double per element; weights are stored back as f32.
+#ifndef RNNC_TRAINING_OPTIMIZERS_H
+#define RNNC_TRAINING_OPTIMIZERS_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "runtime/Tensor.h"
+
+namespace rnnc::training {
+
+#define RNNC_OPTIMIZER_OPTION(Type, name) \
+  auto& name(Type value) {                \
+    name##_ = value;                      \
+    return *this;                         \
+  }                                       \
+  Type name() const { return name##_; }
+
+// torch.optim.SGD's options and defaults (lr has none there; 0.01 here).
+class SgdOptions {
+ public:
+  RNNC_OPTIMIZER_OPTION(double, lr)
+  RNNC_OPTIMIZER_OPTION(double, momentum)
+  RNNC_OPTIMIZER_OPTION(double, dampening)
+  RNNC_OPTIMIZER_OPTION(double, weight_decay)
+  RNNC_OPTIMIZER_OPTION(bool, nesterov)
+
+ private:
+  double lr_ = 0.01;
+  double momentum_ = 0;
+  double dampening_ = 0;
+  double weight_decay_ = 0;
+  bool nesterov_ = false;
+};
+
+// torch.optim.Adam's (and, with decoupled_weight_decay, AdamW's) options.
+// Keras's Adam is the same update with epsilon = 1e-7.
+class AdamOptions {
+ public:
+  RNNC_OPTIMIZER_OPTION(double, lr)
+  RNNC_OPTIMIZER_OPTION(double, beta1)
+  RNNC_OPTIMIZER_OPTION(double, beta2)
+  RNNC_OPTIMIZER_OPTION(double, epsilon)
+  RNNC_OPTIMIZER_OPTION(double, weight_decay)
+  // AdamW (Loshchilov & Hutter): decay the weights directly, not through
+  // the gradient.
+  RNNC_OPTIMIZER_OPTION(bool, decoupled_weight_decay)
+  // AdamW's defaults: weight_decay 0.01, decoupled.
+  static AdamOptions AdamW() { return AdamOptions().weight_decay(0.01).decoupled_weight_decay(true); }
+
+ private:
+  double lr_ = 1e-3;
+  double beta1_ = 0.9;
+  double beta2_ = 0.999;
+  double epsilon_ = 1e-8;
+  double weight_decay_ = 0;
+  bool decoupled_weight_decay_ = false;
+};
+
+#undef RNNC_OPTIMIZER_OPTION
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  // Updates every tensor of `weights` from `gradients`["grad.<name>"], which
+  // must be there with the weight's shape (else an error naming it, and no
+  // weight is changed).
+  absl::Status Step(TensorMap& weights, const TensorMap& gradients);
+
+ protected:
+  // θ (one weight's elements) updated in place from g; `state` holds the
+  // optimizer's buffers of that weight, created empty on its first step.
+  virtual void Update(std::vector<double>& theta, const std::vector<double>& g,
+                      std::vector<std::vector<double>>& state) = 0;
+  int64_t steps() const { return steps_; }
+
+ private:
+  int64_t steps_ = 0;
+  std::map<std::string, std::vector<std::vector<double>>> state_;
+};
+
+class Sgd : public Optimizer {
+ public:
+  explicit Sgd(SgdOptions options) : options_(options) {}
+
+ private:
+  void Update(std::vector<double>& theta, const std::vector<double>& g,
+              std::vector<std::vector<double>>& state) override;
+  SgdOptions options_;
+};
+
+class Adam : public Optimizer {
+ public:
+  explicit Adam(AdamOptions options) : options_(options) {}
+
+ private:
+  void Update(std::vector<double>& theta, const std::vector<double>& g,
+              std::vector<std::vector<double>>& state) override;
+  AdamOptions options_;
+};
+
+}  // namespace rnnc::training
+
+#endif  // RNNC_TRAINING_OPTIMIZERS_H
