@@ -131,16 +131,28 @@ class Environment {
   // Gives `value` its tensor, which must have the value's type under the
   // bound dims.
   absl::Status Define(const ir::Value* value, Tensor tensor) {
-    absl::StatusOr<std::vector<int64_t>> expected = value->type().Resolve(bound_);
-    if (!expected.ok()) return expected.status();
-    if (tensor.shape() != *expected) {
-      return absl::InvalidArgumentError(
-          absl::StrFormat("%%%s has shape %s, but its type %s means %s with %s", value->name(),
-                          tensor.ShapeString(), value->type().ToString(),
-                          ir::ShapeToString(*expected), BoundDimsString()));
-    }
+    if (absl::Status status = CheckShape(value, tensor); !status.ok()) return status;
     values_[value] = std::move(tensor);
     return absl::OkStatus();
+  }
+
+  // Like Define, for a tensor the caller keeps alive for the whole run (the
+  // inputs): read in place, not copied.
+  absl::Status Borrow(const ir::Value* value, const Tensor& tensor) {
+    if (absl::Status status = CheckShape(value, tensor); !status.ok()) return status;
+    borrowed_[value] = &tensor;
+    return absl::OkStatus();
+  }
+
+  // Moves the tensor of an op result out, once nothing will read it again;
+  // borrowed tensors and params are copied.
+  Tensor Release(const ir::Value* value) {
+    if (auto it = values_.find(value); it != values_.end()) {
+      Tensor tensor = std::move(it->second);
+      values_.erase(it);
+      return tensor;
+    }
+    return *Find(value);
   }
 
   // Runs the ops of `block` in order. A scan body ends in a yield, whose
@@ -164,11 +176,25 @@ class Environment {
   // The tensor of `value`; null if it has none yet.
   const Tensor* Find(const ir::Value* value) const {
     if (auto it = values_.find(value); it != values_.end()) return &it->second;
+    if (auto it = borrowed_.find(value); it != borrowed_.end()) return it->second;
     if (auto it = params_.find(value); it != params_.end()) return it->second;
     return nullptr;
   }
 
  private:
+  // A value's tensor must have its type's shape under the bound dims.
+  absl::Status CheckShape(const ir::Value* value, const Tensor& tensor) const {
+    absl::StatusOr<std::vector<int64_t>> expected = value->type().Resolve(bound_);
+    if (!expected.ok()) return expected.status();
+    if (tensor.shape() != *expected) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("%%%s has shape %s, but its type %s means %s with %s", value->name(),
+                          tensor.ShapeString(), value->type().ToString(),
+                          ir::ShapeToString(*expected), BoundDimsString()));
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<std::vector<const Tensor*>> Operands(const ir::Op& op) const {
     std::vector<const Tensor*> operands;
     for (const ir::Value* value : op.operands()) {
@@ -292,6 +318,7 @@ class Environment {
   const ir::BoundDims bound_;
   // Node-based: ops hold pointers to their operands while defining results.
   absl::node_hash_map<const ir::Value*, Tensor> values_;
+  absl::flat_hash_map<const ir::Value*, const Tensor*> borrowed_;  // the inputs
 };
 
 class InterpreterExecutable : public Executable {
@@ -333,7 +360,7 @@ class InterpreterExecutable : public Executable {
                                                           input->name(), tensor.num_elements(),
                                                           tensor.ShapeString()));
       }
-      if (absl::Status status = environment.Define(input, tensor); !status.ok()) {
+      if (absl::Status status = environment.Borrow(input, tensor); !status.ok()) {
         return Prefixed(absl::StrCat("input '", input->name(), "'"), status);
       }
     }
@@ -341,14 +368,18 @@ class InterpreterExecutable : public Executable {
         !done.ok()) {
       return done.status();
     }
+    // A value named by several outputs is copied for all but its last one.
+    absl::flat_hash_map<const ir::Value*, int> remaining;
+    for (const ir::GraphOutput& output : graph_.outputs()) ++remaining[output.value];
     TensorMap outputs;
     for (const ir::GraphOutput& output : graph_.outputs()) {
-      const Tensor* tensor = environment.Find(output.value);
-      if (!tensor) {
+      if (!environment.Find(output.value)) {
         return absl::InvalidArgumentError(
             absl::StrFormat("output '%s' (%%%s) has no value", output.name, output.value->name()));
       }
-      outputs[output.name] = *tensor;
+      outputs[output.name] = --remaining[output.value] == 0
+                                 ? environment.Release(output.value)
+                                 : *environment.Find(output.value);
     }
     return outputs;
   }
