@@ -135,9 +135,10 @@ def fmt_ms(ms):
 
 
 def sort_key(key):
-    cell, direction = key[:2]
+    """Cell, direction, then batch N, H, I, T and threads."""
+    cell, direction, T, N, I, H, threads = key
     rank = lambda name, order: order.index(name) if name in order else len(order)
-    return (rank(cell, CELL_ORDER), cell, rank(direction, DIRECTION_ORDER)) + key[2:]
+    return (rank(cell, CELL_ORDER), cell, rank(direction, DIRECTION_ORDER), N, H, I, T, threads)
 
 
 def main():

@@ -17,9 +17,12 @@
 // Before:
 //   %y: f32[N, 4] = dense(%x, %w, %b)
 //   %z: f32[N, 4] = batch_norm(%y, %gamma, %beta, %mean, %var) {epsilon = 1e-05}
-// After (the scale s and new weights computed from the params first):
-//   %w.folded: f32[4, 3] = transpose(mul(transpose(%w), s)) ...
-//   %z: f32[N, 4] = dense(%x, %w.folded, %b.folded)
+// After (s computed from the params first, as exp(log(var + eps) * 0.5)):
+//   %9: f32[3, 4] = transpose(%w) {perm = [1, 0]}
+//   %10: f32[3, 4] = mul(%9, %6)                          # %6 = s
+//   %w.folded: f32[4, 3] = transpose(%10) {perm = [1, 0]}
+//   %13: f32[4] = add(mul(sub(%b, %mean), %6), %beta)      # as three ops
+//   %z: f32[N, 4] = dense(%x, %w.folded, %13)
 #include "passes/Pass.h"
 #include "passes/PatternMatch.h"
 #include "passes/Rewrite.h"

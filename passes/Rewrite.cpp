@@ -1,5 +1,7 @@
 #include "passes/Rewrite.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "ir/ShapeInference.h"
 
@@ -160,8 +162,13 @@ ir::Op* RebuildScan(ir::Graph& graph, ir::Op* scan, const std::vector<bool>& kee
         while (old_body.num_ops() > 1) body.Insert(old_body.TakeOp(0));
         std::vector<Value*> new_arguments = new_carries;
         new_arguments.insert(new_arguments.end(), new_slices.begin(), new_slices.end());
+        // The yield to come may pass an argument straight through, so what it
+        // yields is remapped as well as the moved ops' operands.
         for (size_t i = 0; i < old_arguments.size(); ++i) {
           graph.ReplaceAllUses(old_arguments[i], new_arguments[i]);
+          for (std::vector<Value*>* yielded : {&next, &outputs}) {
+            std::replace(yielded->begin(), yielded->end(), old_arguments[i], new_arguments[i]);
+          }
         }
         return ScanStep{next, outputs};
       },

@@ -142,17 +142,33 @@ void BatchNorm(const Op& op, Value* g, Backprop& bp) {
   Value* mean = op.operand(3);
   Value* var = op.operand(4);
   const TensorType& channels = w->type();
-  Value* shifted = b.Binary(OpKind::Add, var, b.Full(TensorType(), op.float_attribute("epsilon", 1e-5)));
-  Value* s = b.Unary(OpKind::Exp, b.Binary(OpKind::Mul, b.Unary(OpKind::Log, shifted),
-                                           b.Full(TensorType(), -0.5)));  // (C)
-  Value* gws = b.Binary(OpKind::Mul, g, b.Binary(OpKind::Mul, w, s));       // (..., C)
-  auto x_hat = [&] { return b.Binary(OpKind::Mul, b.Binary(OpKind::Sub, x, mean), s); };
-  Give(bp, op, 0, [&] { return gws; });
-  Give(bp, op, 1, [&] { return SumToType(b, b.Binary(OpKind::Mul, g, x_hat()), channels); });
+  // s, ȳ·w·s and x̂, each built the first time a share needs it.
+  Value* s = nullptr;
+  Value* gws = nullptr;
+  Value* x_hat = nullptr;
+  auto scale = [&] {
+    if (s == nullptr) {
+      Value* shifted =
+          b.Binary(OpKind::Add, var, b.Full(TensorType(), op.float_attribute("epsilon", 1e-5)));
+      s = b.Unary(OpKind::Exp, b.Binary(OpKind::Mul, b.Unary(OpKind::Log, shifted),
+                                        b.Full(TensorType(), -0.5)));  // (C)
+    }
+    return s;
+  };
+  auto g_w_s = [&] {
+    if (gws == nullptr) gws = b.Binary(OpKind::Mul, g, b.Binary(OpKind::Mul, w, scale()));
+    return gws;  // (..., C)
+  };
+  auto normalized = [&] {
+    if (x_hat == nullptr) x_hat = b.Binary(OpKind::Mul, b.Binary(OpKind::Sub, x, mean), scale());
+    return x_hat;  // (..., C)
+  };
+  Give(bp, op, 0, g_w_s);
+  Give(bp, op, 1, [&] { return SumToType(b, b.Binary(OpKind::Mul, g, normalized()), channels); });
   Give(bp, op, 2, [&] { return SumToType(b, g, channels); });
-  Give(bp, op, 3, [&] { return b.Unary(OpKind::Neg, SumToType(b, gws, channels)); });
+  Give(bp, op, 3, [&] { return b.Unary(OpKind::Neg, SumToType(b, g_w_s(), channels)); });
   Give(bp, op, 4, [&] {
-    Value* terms = b.Binary(OpKind::Mul, b.Binary(OpKind::Mul, gws, x_hat()), s);
+    Value* terms = b.Binary(OpKind::Mul, b.Binary(OpKind::Mul, g_w_s(), normalized()), scale());
     return b.Binary(OpKind::Mul, SumToType(b, terms, channels), b.Full(TensorType(), -0.5));
   });
 }

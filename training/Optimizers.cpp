@@ -1,11 +1,44 @@
 // SGD and Adam/AdamW, as torch.optim computes them (see Optimizers.h).
 #include "training/Optimizers.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_format.h"
 
 namespace rnnc::training {
+
+namespace {
+
+bool IsGradient(const std::string& name) { return name.rfind("grad.", 0) == 0; }
+
+}  // namespace
+
+double ClipGradientsByGlobalNorm(TensorMap& gradients, double max_norm) {
+  double sum_of_squares = 0;
+  for (const auto& [name, gradient] : gradients) {
+    if (!IsGradient(name)) continue;
+    for (float g : gradient.values()) sum_of_squares += double{g} * g;
+  }
+  const double norm = std::sqrt(sum_of_squares);
+  const double factor = max_norm / (norm + 1e-6);
+  if (factor < 1) {
+    for (auto& [name, gradient] : gradients) {
+      if (!IsGradient(name)) continue;
+      for (float& g : gradient.values()) g = static_cast<float>(g * factor);
+    }
+  }
+  return norm;
+}
+
+void ClipGradientsByValue(TensorMap& gradients, double limit) {
+  for (auto& [name, gradient] : gradients) {
+    if (!IsGradient(name)) continue;
+    for (float& g : gradient.values()) {
+      g = static_cast<float>(std::clamp<double>(g, -limit, limit));
+    }
+  }
+}
 
 absl::Status Optimizer::Step(TensorMap& weights, const TensorMap& gradients) {
   for (const auto& [name, weight] : weights) {

@@ -70,6 +70,16 @@ class AdamOptions {
 
 #undef RNNC_OPTIMIZER_OPTION
 
+// Gradient clipping, on the `grad.*` tensors of `gradients` (other entries,
+// such as the loss, are left alone), before an optimizer step.
+//
+// torch.nn.utils.clip_grad_norm_: with n = √(Σ g²) over every element of
+// every gradient, each is scaled by max_norm / (n + 1e-6) when that is < 1.
+// Returns n, the norm before clipping.
+double ClipGradientsByGlobalNorm(TensorMap& gradients, double max_norm);
+// torch.nn.utils.clip_grad_value_: every element clamped to [-limit, limit].
+void ClipGradientsByValue(TensorMap& gradients, double limit);
+
 class Optimizer {
  public:
   virtual ~Optimizer() = default;

@@ -21,6 +21,9 @@
 // Truncated BPTT with window k: the backward also carries a one-hot phase
 // p ∈ {e_0..e_{k-1}}, rotated each step, and c̄ is multiplied by
 // 1 - p_next[0], so it is cut whenever k backward steps have passed.
+#include <string>
+#include <vector>
+
 #include "absl/container/flat_hash_set.h"
 #include "training/Backprop.h"
 
@@ -121,6 +124,21 @@ absl::Status ApplyScanGradient(Op& scan, Backprop& outer) {
     }
   }
 
+  // Names: c̄ as <carry>.grad, W̄ as <weight>.grad_sum, slices after what
+  // they are slices of.
+  std::vector<std::string> argument_names;
+  for (size_t i = 0; i < carries; ++i) {
+    if (active_carry[i]) argument_names.push_back(body.argument(i)->name() + ".grad");
+  }
+  for (const Value* weight : captured) argument_names.push_back(weight->name() + ".grad_sum");
+  if (truncated) argument_names.push_back(scan.result(0)->name() + ".bptt_phase");
+  for (size_t i = 0; i < carries + sequences; ++i) {
+    argument_names.push_back(body.argument(i)->name() + (i < carries ? ".saved_t" : ""));
+  }
+  for (size_t j : reached_outputs) {
+    argument_names.push_back(scan.result(carries + j)->name() + ".grad_t");
+  }
+
   absl::Status status;
   const size_t num_dcarries = initial.size() - captured.size() - (truncated ? 1 : 0);
   ir::Op* backward = passes::BuildScan(
@@ -175,7 +193,8 @@ absl::Status ApplyScanGradient(Op& scan, Backprop& outer) {
           if (active_sequence[j]) next.outputs.push_back(local.GradientOrZeros(slices[carries + j]));
         }
         return next;
-      });
+      },
+      argument_names);
   if (!status.ok()) return status;
 
   // c̄_0, W̄ and the x̄_t stacked go to the scan's operands and weights.

@@ -186,6 +186,13 @@ void Emitter::StridedCopy(llvm::Value* dst, const std::vector<llvm::Value*>& dst
   });
 }
 
+llvm::Value* Emitter::LaneMask(llvm::Value* remaining) {
+  std::vector<llvm::Constant*> lanes;
+  for (unsigned i = 0; i < kLanes; ++i) lanes.push_back(builder_.getInt64(i));
+  return builder_.CreateICmpSLT(llvm::ConstantVector::get(lanes),
+                                builder_.CreateVectorSplat(kLanes, remaining));
+}
+
 void Emitter::Copy(llvm::Value* dst, llvm::Value* src, llvm::Value* count) {
   // memmove: a scan may yield a carry unchanged, copying a buffer onto itself.
   builder_.CreateMemMove(dst, llvm::MaybeAlign(4), src, llvm::MaybeAlign(4),

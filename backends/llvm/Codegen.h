@@ -6,7 +6,7 @@
 // (inputs and params point at the caller's data; every other buffer is
 // allocated by the executable once per bound dims), and `dims[j]` is the
 // size bound to BufferLayout::symbols[j]. Every op becomes loops over those
-// buffers, except matmuls, which call the runtime's GEMM (RuntimeSupport.h).
+// buffers; large matmuls call the runtime's GEMM (RuntimeSupport.h).
 //
 // The per-op emitters live in one file per kind of op (Elementwise, ShapeOps,
 // Matmul, Scan); this header is what they share: the Emitter, which owns the
@@ -30,6 +30,10 @@
 namespace rnnc::llvm_backend {
 
 inline constexpr char kEntryName[] = "rnnc_main";
+// AVX-512's f32 lanes: hand-vectorized loops (elementwise chains, GEMM
+// tiles) run their innermost dim in chunks of this many, the last chunk
+// masked, so that no scalar remainder loop repeats their code.
+inline constexpr unsigned kLanes = 16;
 
 // Which tensor each slot of the entry function holds and which symbol each
 // dim binds. Values that share a buffer (a scan's final carry and its body's
@@ -98,6 +102,9 @@ class Emitter {
   void StridedCopy(llvm::Value* dst, const std::vector<llvm::Value*>& dst_strides,
                    llvm::Value* src, const std::vector<llvm::Value*>& src_strides,
                    const std::vector<llvm::Value*>& shape);
+  // The mask of a kLanes chunk with `remaining` (i64) elements left: lane i
+  // is on iff i < remaining.
+  llvm::Value* LaneMask(llvm::Value* remaining);
   // Copies `count` contiguous floats.
   void Copy(llvm::Value* dst, llvm::Value* src, llvm::Value* count);
 

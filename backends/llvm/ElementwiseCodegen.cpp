@@ -17,10 +17,6 @@ namespace rnnc::llvm_backend {
 
 namespace {
 
-// AVX-512's f32 lanes: the innermost dim runs in chunks of this many, the
-// last chunk masked, so no scalar remainder loop repeats the math.
-constexpr unsigned kLanes = 16;
-
 // Whether `value`, an elementwise result, can be computed inside its user's
 // loop instead of into a buffer of its own.
 bool FusesIntoUser(const Emitter& e, const ir::Value* value, const ir::Op& op) {
@@ -142,14 +138,10 @@ absl::Status EmitElementwise(Emitter& e, const ir::Op& op) {
   std::vector<llvm::Value*> trips(shape.begin(), shape.end() - 1);
   trips.push_back(b.CreateUDiv(b.CreateAdd(inner, e.Int(kLanes - 1)), e.Int(kLanes)));
   llvm::Value* out = e.Pointer(result);
-  std::vector<llvm::Constant*> lanes;
-  for (unsigned i = 0; i < kLanes; ++i) lanes.push_back(b.getInt64(i));
-  llvm::Value* lane_ids = llvm::ConstantVector::get(lanes);
   e.LoopNest(trips, [&](const std::vector<llvm::Value*>& loop) {
     Chunk chunk{loop, nullptr};
     chunk.index.back() = b.CreateMul(loop.back(), e.Int(kLanes));
-    llvm::Value* remaining = b.CreateSub(inner, chunk.index.back());
-    chunk.mask = b.CreateICmpSLT(lane_ids, b.CreateVectorSplat(kLanes, remaining));
+    chunk.mask = e.LaneMask(b.CreateSub(inner, chunk.index.back()));
     llvm::Value* v = Compute(e, op, chunk);
     b.CreateMaskedStore(v, e.Offset(out, e.Linear(chunk.index, strides)), llvm::Align(4),
                         chunk.mask);

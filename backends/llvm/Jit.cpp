@@ -1,4 +1,4 @@
-// The host target machine, the O3 pipeline (new pass manager) and LLJIT.
+// The host target machine, the O2 pipeline (new pass manager) and LLJIT.
 #include "backends/llvm/Jit.h"
 
 #include <chrono>
@@ -57,7 +57,10 @@ absl::Status Optimize(llvm::Module& module, llvm::orc::JITTargetMachineBuilder& 
   builder.registerFunctionAnalyses(functions);
   builder.registerLoopAnalyses(loops);
   builder.crossRegisterProxies(loops, functions, cgscc, modules);
-  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, modules);
+  // O2, not O3: the hot loops arrive vectorized by hand (16-lane chunks, GEMM
+  // tiles), and O3's extra passes cost a third more compile time (2-layer
+  // LSTM: 106 vs 81 ms of CPU) for no measured speed.
+  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, modules);
   return absl::OkStatus();
 }
 

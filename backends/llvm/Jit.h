@@ -27,12 +27,12 @@ struct JitTimings {
   double machine_code_ms = 0;
 };
 
-// Runs the O3 pipeline for the host CPU (its features, AVX-512 included, so
-// that the loop vectorizer uses them) on `lowered`, then compiles it to
+// Runs the O2 pipeline for the host CPU (its features, AVX-512 included, so
+// that the vectorizers and instruction selection use them) on `lowered`, then compiles it to
 // machine code in which the runtime functions (RuntimeSupport.h) resolve.
 absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTimings& timings);
 
-// The O3-optimized IR for the host, as text: what `rnnc opt --emit=llvm`
+// The O2-optimized IR for the host, as text: what `rnnc opt --emit=llvm`
 // prints.
 absl::StatusOr<std::string> OptimizedIrText(LoweredModule lowered);
 

@@ -2,8 +2,10 @@
 // CPU and compiled to machine code with ORC's LLJIT.
 //
 // Each op becomes loops over dense f32 buffers (elementwise chains fused into
-// one vectorized loop), GEMMs call oneDNN's sgemm, and a scan is the time loop
-// itself. Symbolic dims (T, N, ...) are arguments of the generated code, bound
+// one loop over 16-lane vectors, split gates read in place), a scan is the
+// time loop itself, and GEMMs inside it run as inline register-tiled kernels
+// up to 32 rows (oneDNN's sgemm above that, and for the GEMMs outside scans,
+// such as the hoisted input projections). Symbolic dims (T, N, ...) are arguments of the generated code, bound
 // on every Run from the input shapes; buffers are allocated once per set of
 // bound dims and reused by later runs with the same dims.
 #ifndef RNNC_BACKENDS_LLVM_LLVM_BACKEND_H
@@ -23,7 +25,7 @@ namespace rnnc::llvm_backend {
 struct LlvmCompileStats {
   double passes_ms = 0;        // the "llvm" pass pipeline
   double lower_ms = 0;         // rnnc IR → LLVM IR
-  double optimize_ms = 0;      // the O3 pipeline for the host CPU
+  double optimize_ms = 0;      // the O2 pipeline for the host CPU
   double machine_code_ms = 0;  // LLJIT: instruction selection to executable code
   double total_ms = 0;         // all of CompileForLlvm, verification included
 };
@@ -42,7 +44,7 @@ absl::StatusOr<std::unique_ptr<Executable>> CompileForLlvm(const ir::Graph& grap
                                                            TensorMap weights,
                                                            const LlvmOptions& options = {});
 
-// The LLVM IR of `graph`, after the "llvm" pass pipeline and the host's O3
+// The LLVM IR of `graph`, after the "llvm" pass pipeline and the host's O2
 // pipeline, as text.
 absl::StatusOr<std::string> EmitLlvmIr(const ir::Graph& graph);
 

@@ -14,72 +14,80 @@ namespace {
 // wakes its OpenMP team, which costs more than a time step's GEMM at small
 // N and stalls when the machine is busy.
 constexpr int64_t kInlineRows = 32;
-// The inline kernel's register tile: kTile rows of a times kTile rows of b,
-// each pair one accumulator vector of kLanes partial sums.
-constexpr int64_t kTile = 4;
-constexpr unsigned kLanes = 16;
 
-// c (rows, m) = a (rows, k) · bᵀ, b (m, k):
-//   c[r, j] = Σ_p a[r, p] · b[j, p]
-// in 4×4 tiles of (r, j), each reading 4 rows of a and 4 of b once per
-// 16-float chunk of p (the last chunk masked) into 16 accumulators. Tiles at
-// the edges clamp their row indices, recomputing and rewriting the last row
-// rather than branching: the duplicate stores write equal values.
-void EmitTiledGemm(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
-                   llvm::Value* rows, llvm::Value* k, llvm::Value* m) {
+// c[r, j] = Σ_p a[r, p] · b[j, p] for `tiles` tiles of `tile_rows` rows of a
+// from `first_row` on, times every tile of `tile_cols` rows of b: each tile
+// reads its rows of a and b once per 16-float chunk of p (the last chunk
+// masked) into tile_rows·tile_cols accumulators. Tiles at the edges clamp
+// their row indices, recomputing and rewriting the last row rather than
+// branching: the duplicate stores write equal values.
+void EmitGemmTiles(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
+                   llvm::Value* first_row, llvm::Value* tiles, int64_t tile_rows,
+                   int64_t tile_cols, llvm::Value* rows, llvm::Value* k, llvm::Value* m) {
   llvm::IRBuilder<>& b = e.builder();
   auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
   llvm::Value* zero = llvm::Constant::getNullValue(vector);
-  std::vector<llvm::Constant*> lanes;
-  for (unsigned i = 0; i < kLanes; ++i) lanes.push_back(b.getInt64(i));
-  llvm::Value* lane_ids = llvm::ConstantVector::get(lanes);
-  auto tiles = [&](llvm::Value* n) {
-    return b.CreateUDiv(b.CreateAdd(n, e.Int(kTile - 1)), e.Int(kTile));
-  };
+  llvm::Value* col_tiles = b.CreateUDiv(b.CreateAdd(m, e.Int(tile_cols - 1)), e.Int(tile_cols));
   std::vector<llvm::Value*> sums;
-  for (int64_t i = 0; i < kTile * kTile; ++i) sums.push_back(e.LocalVector(vector));
-  e.LoopNest({tiles(m), tiles(rows)}, [&](const std::vector<llvm::Value*>& tile) {
-    // The clamped row indices of this tile, as offsets of their rows' starts.
+  for (int64_t i = 0; i < tile_rows * tile_cols; ++i) sums.push_back(e.LocalVector(vector));
+  e.LoopNest({col_tiles, tiles}, [&](const std::vector<llvm::Value*>& tile) {
+    auto clamp = [&](llvm::Value* index, llvm::Value* n) {
+      return b.CreateSelect(b.CreateICmpSLT(index, n), index, b.CreateSub(n, e.Int(1)));
+    };
+    // The rows of this tile, clamped, and where they start.
     std::vector<llvm::Value*> a_rows, b_rows, r_index, j_index;
-    for (int64_t i = 0; i < kTile; ++i) {
-      auto clamp = [&](llvm::Value* t, llvm::Value* n) {
-        llvm::Value* index = b.CreateAdd(b.CreateMul(t, e.Int(kTile)), e.Int(i));
-        return b.CreateSelect(b.CreateICmpSLT(index, n), index, b.CreateSub(n, e.Int(1)));
-      };
-      j_index.push_back(clamp(tile[0], m));
-      r_index.push_back(clamp(tile[1], rows));
-      b_rows.push_back(e.Offset(bt, b.CreateMul(j_index.back(), k)));
+    for (int64_t i = 0; i < tile_rows; ++i) {
+      llvm::Value* r = b.CreateAdd(first_row, b.CreateAdd(b.CreateMul(tile[1], e.Int(tile_rows)),
+                                                          e.Int(i)));
+      r_index.push_back(clamp(r, rows));
       a_rows.push_back(e.Offset(a, b.CreateMul(r_index.back(), k)));
+    }
+    for (int64_t i = 0; i < tile_cols; ++i) {
+      j_index.push_back(clamp(b.CreateAdd(b.CreateMul(tile[0], e.Int(tile_cols)), e.Int(i)), m));
+      b_rows.push_back(e.Offset(bt, b.CreateMul(j_index.back(), k)));
     }
     for (llvm::Value* sum : sums) b.CreateStore(zero, sum);
     llvm::Value* chunks = b.CreateUDiv(b.CreateAdd(k, e.Int(kLanes - 1)), e.Int(kLanes));
     e.LoopNest({chunks}, [&](const std::vector<llvm::Value*>& chunk) {
       llvm::Value* p = b.CreateMul(chunk[0], e.Int(kLanes));
-      llvm::Value* mask = b.CreateICmpSLT(lane_ids, b.CreateVectorSplat(kLanes, b.CreateSub(k, p)));
+      llvm::Value* mask = e.LaneMask(b.CreateSub(k, p));
       auto load = [&](llvm::Value* row) {
         return b.CreateMaskedLoad(vector, e.Offset(row, p), llvm::Align(4), mask, zero);
       };
       std::vector<llvm::Value*> x, w;
-      for (int64_t i = 0; i < kTile; ++i) x.push_back(load(a_rows[i]));
-      for (int64_t i = 0; i < kTile; ++i) w.push_back(load(b_rows[i]));
-      for (int64_t r = 0; r < kTile; ++r) {
-        for (int64_t j = 0; j < kTile; ++j) {
-          llvm::Value* sum = sums[r * kTile + j];
+      for (llvm::Value* row : a_rows) x.push_back(load(row));
+      for (llvm::Value* row : b_rows) w.push_back(load(row));
+      for (int64_t r = 0; r < tile_rows; ++r) {
+        for (int64_t j = 0; j < tile_cols; ++j) {
+          llvm::Value* sum = sums[r * tile_cols + j];
           llvm::Value* fma = b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {vector},
                                                {x[r], w[j], b.CreateLoad(vector, sum)});
           b.CreateStore(fma, sum);
         }
       }
     });
-    for (int64_t r = 0; r < kTile; ++r) {
-      for (int64_t j = 0; j < kTile; ++j) {
+    for (int64_t r = 0; r < tile_rows; ++r) {
+      for (int64_t j = 0; j < tile_cols; ++j) {
         llvm::Value* total = b.CreateFAddReduce(llvm::ConstantFP::get(e.f32(), -0.0),
-                                                b.CreateLoad(vector, sums[r * kTile + j]));
+                                                b.CreateLoad(vector, sums[r * tile_cols + j]));
         llvm::cast<llvm::Instruction>(total)->setHasAllowReassoc(true);
         b.CreateStore(total, e.Offset(c, b.CreateAdd(b.CreateMul(r_index[r], m), j_index[j])));
       }
     }
   });
+}
+
+// c (rows, m) = a (rows, k) · bᵀ, b (m, k): c[r, j] = Σ_p a[r, p] · b[j, p].
+// Rows of a four at a time against four rows of b (16 accumulators), then
+// the rows left one at a time against eight rows of b: a matrix-vector
+// product, whose eight independent sums hide the FMA latency.
+void EmitTiledGemm(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
+                   llvm::Value* rows, llvm::Value* k, llvm::Value* m) {
+  llvm::IRBuilder<>& b = e.builder();
+  llvm::Value* blocks = b.CreateUDiv(rows, e.Int(4));
+  EmitGemmTiles(e, a, bt, c, e.Int(0), blocks, 4, 4, rows, k, m);
+  llvm::Value* done = b.CreateMul(blocks, e.Int(4));
+  EmitGemmTiles(e, a, bt, c, done, b.CreateSub(rows, done), 1, 8, rows, k, m);
 }
 
 // c (rows, m) = a (rows, k) · b, b (k, m):

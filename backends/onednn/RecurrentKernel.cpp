@@ -101,7 +101,7 @@ class RecurrentKernel : public interp::OpKernel {
     }
     auto built = std::make_unique<ShapeEntry>();
     built->last_used = calls_;
-    size_t scratchpad_size = 0;
+    size_t scratchpad_size = 1;  // never empty, so that its data handle is never null
     for (size_t s = 0; s < primitives_.size(); ++s) {
       absl::StatusOr<BoundPrimitive> bound = primitives_[s].Bind(steps, batch, stream_);
       if (!bound.ok()) return bound.status();

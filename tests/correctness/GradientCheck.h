@@ -54,6 +54,12 @@ GradientErrors ExpectGradientsMatchFiniteDifferences(
     const std::string& forward_text, std::map<std::string, std::vector<int64_t>> input_shapes = {},
     bool away_from_zero = false, std::set<std::string> positive = {});
 
+// `forward` with an input loss.r of y's type and the output
+// loss = Σ y · loss.r, over every axis.
+ir::Graph WithLoss(const ir::Graph& forward);
+// The outputs of `graph` (WithLoss(check.forward), differentiated, perhaps
+// rewritten) on the check's random data.
+TensorMap RunOnCheckData(const GradientCheck& check, const ir::Graph& graph);
 // The gradient graph of `check` and its outputs on the check's data; for
 // tests that compare gradients with each other rather than with differences.
 TensorMap RunGradientGraph(const GradientCheck& check);

@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "frontend/DSL.h"
+#include "ir/Parser.h"
+#include "passes/PassManager.h"
 #include "gtest/gtest.h"
 #include "tests/TestTensors.h"
 #include "tests/correctness/GradientCheck.h"
@@ -185,6 +187,33 @@ TEST(GradientScanCheck, GruResetBeforeStacked) {
   ExpectGradientsMatchFiniteDifferences(
       LayerGraph("gru", 3, R"(direction = "forward", reset = "before")", 2, 1, false, 3),
       LayerShapes(2));
+}
+
+// The gradient graph is IR like any other: passes run over it and leave
+// every gradient as it was. (hoist-input-projection followed by dce
+// currently leaves a dangling operand in a gradient graph: a passes bug,
+// reported, so it is not in this list yet.)
+TEST(GradientScanCheck, PassesKeepTheGradients) {
+  absl::StatusOr<ir::Graph> forward = ir::ParseGraph(
+      LayerGraph("gru", 3, R"(direction = "bidirectional", reset = "after")", 2, 2, true, 6));
+  ASSERT_TRUE(forward.ok()) << forward.status();
+  GradientCheck check;
+  check.forward = *std::move(forward);
+  check.input_shapes = LayerShapes(4);
+  check.options.input_gradients = true;
+  absl::StatusOr<ir::Graph> gradients =
+      training::Differentiate(WithLoss(check.forward), check.options);
+  ASSERT_TRUE(gradients.ok()) << gradients.status();
+  absl::StatusOr<ir::Graph> optimized =
+      passes::RunPasses(*gradients, {"fuse-gate-matmuls", "canonicalize", "cse", "dce"}, {});
+  ASSERT_TRUE(optimized.ok()) << optimized.status();
+  const TensorMap want = RunOnCheckData(check, *gradients);
+  const TensorMap got = RunOnCheckData(check, *optimized);
+  ASSERT_EQ(got.size(), want.size());
+  for (const auto& [name, tensor] : want) {
+    SCOPED_TRACE(name);
+    ExpectAllClose(got.at(name), tensor, 1e-5, 1e-6);
+  }
 }
 
 // A window as long as the sequence leaves every weight's gradient as full

@@ -2,6 +2,7 @@
 // cells written from primitives (LSTM, both GRUs, RNN) in forward and reverse
 // scans, symbolic T and N bound to several sizes (1 included) on one
 // executable, within 1e-5 relative + 1e-6 absolute.
+#include <random>
 #include <string>
 #include <vector>
 
@@ -343,6 +344,50 @@ INSTANTIATE_TEST_SUITE_P(Cells, LlvmCellTest,
                                                           Cell::kRnnRelu),
                                           testing::Bool()),
                          CellTestName);
+
+// Layer ops through the "llvm" pipeline on 200 seeded random configurations:
+// cell, direction and merge, depth, initial states, and sizes down to 1.
+TEST(LlvmBackend, RandomLayerStacksMatchTheInterpreter) {
+  std::mt19937 rng(2024);
+  auto pick = [&](int64_t low, int64_t high) {
+    return std::uniform_int_distribution<int64_t>(low, high)(rng);
+  };
+  for (int config = 0; config < 200; ++config) {
+    const int64_t cell = pick(0, 4);  // lstm, gru after, gru before, rnn tanh, rnn relu
+    const int64_t input = pick(1, 9), hidden = pick(1, 20), layers = pick(1, 2);
+    const bool bidirectional = pick(0, 1) == 1, with_states = pick(0, 1) == 1;
+    const nn::Merge merges[] = {nn::Merge::kConcat, nn::Merge::kSum, nn::Merge::kMul,
+                                nn::Merge::kAve};
+    SCOPED_TRACE(absl::StrCat("config ", config, ": cell ", cell, " I=", input, " H=", hidden,
+                              " L=", layers, bidirectional ? " bidirectional" : "",
+                              with_states ? " with initial states" : ""));
+    Model m("random", static_cast<uint64_t>(config));
+    Var x = m.Input("x", {T, N, input});
+    auto options = nn::RecurrentOptions(input, hidden)
+                       .num_layers(layers)
+                       .bidirectional(bidirectional)
+                       .merge(merges[pick(0, 3)])
+                       .reset(cell == 2 ? nn::Reset::kBefore : nn::Reset::kAfter)
+                       .nonlinearity(cell == 4 ? "relu" : "tanh");
+    const int64_t states = layers * (bidirectional ? 2 : 1);
+    nn::InitialStates initial;
+    if (with_states) {
+      initial.h0 = m.Input("h0", {states, N, hidden});
+      if (cell == 0) initial.c0 = m.Input("c0", {states, N, hidden});
+    }
+    nn::RecurrentOutputs outputs =
+        cell == 0   ? nn::LSTM(m, "layer", options).Forward(x, initial)
+        : cell <= 2 ? nn::GRU(m, "layer", options).Forward(x, initial)
+                    : nn::RNN(m, "layer", options).Forward(x, initial);
+    m.Output("y", outputs.output);
+    m.Output("h_n", outputs.h_n);
+    absl::StatusOr<ir::Graph> graph = m.Build();
+    ASSERT_TRUE(graph.ok()) << graph.status();
+    ExpectMatchesInterpreter(*graph, m.weights(),
+                             {{{"T", pick(1, 6)}, {"N", pick(1, 4)}}, {{"T", 1}, {"N", 1}}});
+    if (HasFatalFailure()) return;
+  }
+}
 
 TEST(LlvmBackend, ReportsCompileTimes) {
   Model m("cell", 3);

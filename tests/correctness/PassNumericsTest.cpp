@@ -13,6 +13,7 @@
 #include "backends/interp/Interpreter.h"
 #include "frontend/DSL.h"
 #include "gtest/gtest.h"
+#include "ir/Parser.h"
 #include "ir/Printer.h"
 #include "passes/PassManager.h"
 #include "tests/TestTensors.h"
@@ -206,6 +207,40 @@ TEST(PassNumerics, UnrollingKeepsTheNumerics) {
   ASSERT_TRUE(kept.ok()) << kept.status();
   kinds = KindsOf(*kept);
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "scan"), 4);
+}
+
+// A scan with a scalar carry and a sequence yielded straight through, which
+// dce must keep when hoisting has made the one before it dead.
+TEST(PassNumerics, ScanPassingASequenceThrough) {
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(R"(graph g {
+  input %h0: f32[N, 4]
+  input %k0: f32[]
+  input %x: f32[T, N, 3]
+  input %y: f32[T, 2]
+  param %w: f32[4, 3]
+  param %u: f32[4, 4]
+  %h_T: f32[N, 4], %count: f32[], %hs: f32[T, N, 4], %ys: f32[T, 2] = scan(%h0, %k0, %x, %y) {carries = 2, reverse = true} {
+    ^(%h: f32[N, 4], %k: f32[], %x_t: f32[N, 3], %y_t: f32[2]):
+    %a: f32[N, 4] = matmul(%x_t, %w) {transpose_b = true}
+    %b: f32[N, 4] = matmul(%h, %u) {transpose_b = true}
+    %s: f32[N, 4] = add(%a, %b)
+    %h_next: f32[N, 4] = tanh(%s)
+    %one: f32[] = full() {value = 1.0}
+    %k_next: f32[] = add(%k, %one)
+    yield(%h_next, %k_next, %h_next, %y_t)
+  }
+  output %h_T
+  output %count
+  output %hs
+  output %ys
+})");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  const TensorMap inputs = {{"h0", RandomTensor({kBatch, 4}, 1)},
+                            {"k0", RandomTensor({}, 2)},
+                            {"x", RandomTensor({kSteps, kBatch, 3}, 3)},
+                            {"y", RandomTensor({kSteps, 2}, 4)}};
+  for (const PassInfo& pass : RegisteredPasses()) ExpectSameOutputs(*graph, {pass.name}, inputs);
+  ExpectSameOutputs(*graph, PipelineFor("llvm"), inputs);
 }
 
 }  // namespace

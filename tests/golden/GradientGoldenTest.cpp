@@ -5,7 +5,10 @@
 //   L = Σ output·r.output + Σ h_n·r.h_n (+ Σ c_n·r.c_n)
 // is differentiated; the gradient graph, run by the interpreter, must give
 // PyTorch's ∂L/∂ every weight, x, h0 and c0.
+#include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <iostream>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -88,13 +91,20 @@ TEST_P(GradientGoldenTest, GradientsMatchPyTorch) {
   ASSERT_TRUE(outputs.ok()) << outputs.status();
 
   int64_t checked = 0;
+  double worst = 0;  // |got - want| / (|want| + 1e-6), for the record
   for (const auto& [name, want] : file->tensors) {
     if (!name.starts_with("grad.")) continue;
     SCOPED_TRACE(name);
     ASSERT_EQ(outputs->count(name), 1u);
-    ExpectAllClose(outputs->at(name), want, kRelativeTolerance, kAbsoluteTolerance);
+    const Tensor& got = outputs->at(name);
+    ExpectAllClose(got, want, kRelativeTolerance, kAbsoluteTolerance);
+    for (int64_t e = 0; e < std::min(got.num_elements(), want.num_elements()); ++e) {
+      worst = std::max(worst, std::abs(got.data()[e] - want.data()[e]) /
+                                  (std::abs(want.data()[e]) + kAbsoluteTolerance));
+    }
     ++checked;
   }
+  std::cout << "[ gradient ] " << checked << " gradients, worst relative error " << worst << "\n";
   // Every weight, x, and the initial states when the case has them.
   EXPECT_EQ(checked, static_cast<int64_t>(golden->weights.size() + golden->inputs.size()));
 }

@@ -41,5 +41,39 @@ graph g {
 )");
 }
 
+// A sequence the yield passes straight through survives the rebuild of the
+// scan that drops the sequence before it.
+TEST(EliminateDeadCodeTest, YieldedSliceKeepsItsSequence) {
+  ExpectPassOutput("dce", R"(
+graph g {
+  input %x: f32[T, N, 3]
+  input %y: f32[T, 2]
+  input %h0: f32[N, 4]
+  input %a: f32[T, N, 4]
+  %h_T: f32[N, 4], %ys: f32[T, 2] = scan(%h0, %x, %y, %a) {carries = 1, reverse = false} {
+    ^(%h: f32[N, 4], %x_t: f32[N, 3], %y_t: f32[2], %a_t: f32[N, 4]):
+    %h_next: f32[N, 4] = add(%h, %a_t)
+    yield(%h_next, %y_t)
+  }
+  output %h_T
+  output %ys
+}
+)", R"(
+graph g {
+  input %x: f32[T, N, 3]
+  input %y: f32[T, 2]
+  input %h0: f32[N, 4]
+  input %a: f32[T, N, 4]
+  %h_T: f32[N, 4], %ys: f32[T, 2] = scan(%h0, %y, %a) {carries = 1, reverse = false} {
+    ^(%h: f32[N, 4], %y_t: f32[2], %a_t: f32[N, 4]):
+    %h_next: f32[N, 4] = add(%h, %a_t)
+    yield(%h_next, %y_t)
+  }
+  output %h_T
+  output %ys
+}
+)");
+}
+
 }  // namespace
 }  // namespace rnnc::passes
