@@ -16,8 +16,10 @@
 
 namespace rnnc::onednn {
 
-// As interp::CompileForInterpreter (same checks, same errors), and converts
-// the recurrent weights into oneDNN's gate order and layout now. The
+// Runs the "onednn" pipeline (passes::PipelineFor), so that scans computing
+// a known cell become layer ops; then as interp::CompileForInterpreter (same
+// checks, same errors), and converts the recurrent weights into oneDNN's
+// gate order and layout now. The
 // executable builds the primitives for each (T, N) it is run with on the
 // first such run and reuses them and their buffers afterwards. Its Run is
 // serialised per layer op; calls from several threads do not overlap.

@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ir/Printer.h"
+#include "tests/TestModels.h"
 #include "tests/TestTensors.h"
 
 namespace rnnc {
@@ -176,36 +177,13 @@ TEST(Frontend, ClassicSixEquationLstmEqualsTheLayerOp) {
   ExpectAllClose(Reshape(got.at("c_n"), {1, kBatch, kHidden}), want.at("c_n"), 1e-5, 1e-6);
 }
 
-// A GRU cell on PyTorch's own weight layout, in either reset placement.
-void BuildGruCell(Model& m, nn::Reset reset) {
-  Var x = m.Input("x", {T, N, kInput});
-  auto param = [&](const char* name, std::vector<int64_t> shape) {
-    return m.Param(name, std::move(shape), Initializer::Constant(0));
-  };
-  Var W = param("weight_ih_l0", {3 * kHidden, kInput}), U = param("weight_hh_l0", {3 * kHidden, kHidden});
-  Var b = param("bias_ih_l0", {3 * kHidden}), c = param("bias_hh_l0", {3 * kHidden});
-  Var U_n = Slice(U, 0, 2 * kHidden, 3 * kHidden), c_n = Slice(c, 0, 2 * kHidden, 3 * kHidden);
-  ScanResult r = Scan({x}, {m.Full({N, kHidden}, 0.0)}, [&](const Vars& in, const Vars& state) {
-    Var h = state[0];
-    Vars gx = Split(Matmul(in[0], W, true) + b, {kHidden, kHidden, kHidden});  // r, z, n
-    Vars gh = Split(Matmul(h, U, true) + c, {kHidden, kHidden, kHidden});
-    Var r = Sigmoid(gx[0] + gh[0]);
-    Var z = Sigmoid(gx[1] + gh[1]);
-    Var n = reset == nn::Reset::kAfter ? Tanh(gx[2] + r * gh[2])
-                                       : Tanh(gx[2] + Matmul(r * h, U_n, true) + c_n);
-    Var h_next = z * h + (1.0 - z) * n;
-    return ScanStep{{h_next}, {h_next}};
-  });
-  m.Output("h", r.outputs[0]);
-}
-
 TEST(Frontend, GruCellsFromPrimitivesEqualTheLayerOp) {
   for (nn::Reset reset : {nn::Reset::kAfter, nn::Reset::kBefore}) {
     Model layer("layer", 21);
     Var x = layer.Input("x", {T, N, kInput});
     layer.Output("h", nn::GRU(layer, "", nn::GRUOptions(kInput, kHidden).reset(reset))(x));
     Model cell("cell");
-    BuildGruCell(cell, reset);
+    BuildGruCell(cell, reset, kInput, kHidden);
     ASSERT_TRUE(cell.SetWeights(layer.weights()).ok());
 
     Tensor input = RandomTensor({kSteps, kBatch, kInput}, 14);

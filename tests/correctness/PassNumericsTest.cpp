@@ -16,6 +16,7 @@
 #include "ir/Parser.h"
 #include "ir/Printer.h"
 #include "passes/PassManager.h"
+#include "tests/TestModels.h"
 #include "tests/TestTensors.h"
 
 namespace rnnc::passes {
@@ -141,30 +142,9 @@ TEST(PassNumerics, ClassicLstmOnConcatenatedInput) {
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "matmul"), 1);
 }
 
-// A GRU cell on PyTorch's layout (FrontendTest's BuildGruCell).
 ir::Graph DslGru(nn::Reset reset) {
   Model m("dsl_gru");
-  Var x = m.Input("x", {T, N, kInput});
-  auto param = [&](const char* name, std::vector<int64_t> shape) {
-    return m.Param(name, std::move(shape), Initializer::Uniform(0.5));
-  };
-  Var W = param("weight_ih_l0", {3 * kHidden, kInput}),
-      U = param("weight_hh_l0", {3 * kHidden, kHidden});
-  Var b = param("bias_ih_l0", {3 * kHidden}), c = param("bias_hh_l0", {3 * kHidden});
-  Var U_n = Slice(U, 0, 2 * kHidden, 3 * kHidden), c_n = Slice(c, 0, 2 * kHidden, 3 * kHidden);
-  ScanResult r = Scan({x}, {m.Full({N, kHidden}, 0.0)}, [&](const Vars& in, const Vars& state) {
-    Var h = state[0];
-    Vars gx = Split(Matmul(in[0], W, true) + b, {kHidden, kHidden, kHidden});
-    Vars gh = Split(Matmul(h, U, true) + c, {kHidden, kHidden, kHidden});
-    Var r = Sigmoid(gx[0] + gh[0]);
-    Var z = Sigmoid(gx[1] + gh[1]);
-    Var n = reset == nn::Reset::kAfter ? Tanh(gx[2] + r * gh[2])
-                                       : Tanh(gx[2] + Matmul(r * h, U_n, true) + c_n);
-    Var h_next = z * h + (1.0 - z) * n;
-    return ScanStep{{h_next}, {h_next}};
-  });
-  m.Output("h", r.outputs[0]);
-  m.Output("h_T", r.carries[0]);
+  BuildGruCell(m, reset, kInput, kHidden, Initializer::Uniform(0.5));
   return Build(m);
 }
 
