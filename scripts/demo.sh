@@ -21,7 +21,21 @@ build/tools/rnnc run out/classifier.rnnc --weights out/classifier.weights.safete
   --inputs out/classifier.inputs.safetensors --outputs out/classifier.outputs.safetensors
 
 echo
-echo "== 4. The bidirectional GRU tagger, same path"
+echo "== 4. The same model on every backend: interpreter, oneDNN primitives, LLVM JIT"
+for backend in interp onednn llvm; do
+  printf '%-7s' "$backend"
+  build/tools/rnnc run out/classifier.rnnc --weights out/classifier.weights.safetensors \
+    --inputs out/classifier.inputs.safetensors --backend "$backend"
+done
+
+echo
+echo "== 5. What the LLVM backend's pipeline makes of it (rnnc opt --passes=...)"
+build/tools/rnnc opt out/classifier.rnnc --passes=expand-rnn-layers,fuse-gate-matmuls,hoist-input-projection,canonicalize,cse,dce \
+  | grep -E "scan|matmul" | head -n 6
+echo "   ... (rnnc dot out/classifier.rnnc | dot -Tsvg draws it)"
+
+echo
+echo "== 6. The bidirectional GRU tagger, same path"
 build/examples/export_model tagger out 6 2 >/dev/null
 build/tools/rnnc run out/tagger.rnnc --weights out/tagger.weights.safetensors \
   --inputs out/tagger.inputs.safetensors

@@ -26,6 +26,7 @@
 
 namespace rnnc {
 
+// Values are random, N(0, 0.5²).
 struct GradientCheck {
   ir::Graph forward;  // with an output named "y"
   // Concrete shapes of inputs whose types have symbolic dims.
