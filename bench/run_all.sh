@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole comparison in one run, so every number in the table is measured
+# on the same machine in the same state: rnnc's backends (oneDNN through the
+# executable, the raw oneDNN primitive, the LLVM JIT), PyTorch and ONNX
+# Runtime over the same grid, and this machine's bounds. Writes
+# out/bench/table.md. As root (the peers' setup installs packages). Run it
+# on an idle machine: another busy process makes OpenMP's barriers stall.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=out/bench
+mkdir -p "$out"
+
+bash scripts/build.sh
+echo "bench: machine bounds"
+build/bench/machine_bound_probe --benchmark_format=json > "$out/bounds.json"
+echo "bench: rnnc grid (onednn, onednn_direct, llvm; 1 and 2 threads)"
+build/bench/recurrent_layers_bench --benchmark_format=json \
+  --benchmark_repetitions=3 --benchmark_report_aggregates_only=true > "$out/rnnc.json"
+echo "bench: peers (PyTorch, ONNX Runtime)"
+bash bench/peers/run_peers.sh "$out/peers.jsonl"
+python3 bench/compare.py --peers "$out/peers.jsonl" "$out/rnnc.json" | tee "$out/table.md"
