@@ -175,4 +175,12 @@ absl::StatusOr<GoldenCase> LoadGoldenCase(const std::string& path) {
   return golden;
 }
 
+std::string GoldenTestName(const testing::TestParamInfo<std::string>& info) {
+  std::string name = std::filesystem::path(info.param).stem().string();
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
 }  // namespace rnnc::golden

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "gtest/gtest.h"
 #include "ir/Graph.h"
 #include "runtime/Tensor.h"
 
@@ -40,6 +41,10 @@ std::vector<std::string> ListGoldenCases(const std::string& directory);
 
 // Reads the case at `path` and builds its graph.
 absl::StatusOr<GoldenCase> LoadGoldenCase(const std::string& path);
+
+// A test name from a case file's path: its stem with every character that
+// is not a letter or digit made '_' (gtest allows nothing else).
+std::string GoldenTestName(const testing::TestParamInfo<std::string>& info);
 
 }  // namespace rnnc::golden
 

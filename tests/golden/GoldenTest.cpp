@@ -47,16 +47,9 @@ TEST_P(GoldenTest, InterpreterMatchesPyTorch) {
   }
 }
 
-std::string CaseName(const testing::TestParamInfo<std::string>& info) {
-  std::string name = std::filesystem::path(info.param).stem().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
 
 INSTANTIATE_TEST_SUITE_P(PyTorch, GoldenTest,
-                         testing::ValuesIn(ListGoldenCases(GoldenDataDirectory())), CaseName);
+                         testing::ValuesIn(ListGoldenCases(GoldenDataDirectory())), GoldenTestName);
 
 }  // namespace
 }  // namespace rnnc::golden

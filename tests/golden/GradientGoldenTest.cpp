@@ -109,16 +109,9 @@ TEST_P(GradientGoldenTest, GradientsMatchPyTorch) {
   EXPECT_EQ(checked, static_cast<int64_t>(golden->weights.size() + golden->inputs.size()));
 }
 
-std::string CaseName(const testing::TestParamInfo<std::string>& info) {
-  std::string name = std::filesystem::path(info.param).stem().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
 
 INSTANTIATE_TEST_SUITE_P(PyTorch, GradientGoldenTest, testing::ValuesIn(GradientCases()),
-                         CaseName);
+                         GoldenTestName);
 
 }  // namespace
 }  // namespace rnnc::golden

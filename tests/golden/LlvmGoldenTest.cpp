@@ -41,16 +41,9 @@ TEST_P(LlvmGoldenTest, MatchesPyTorchAndTheInterpreter) {
   }
 }
 
-std::string CaseName(const testing::TestParamInfo<std::string>& info) {
-  std::string name = std::filesystem::path(info.param).stem().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
 
 INSTANTIATE_TEST_SUITE_P(PyTorch, LlvmGoldenTest,
-                         testing::ValuesIn(ListGoldenCases(GoldenDataDirectory())), CaseName);
+                         testing::ValuesIn(ListGoldenCases(GoldenDataDirectory())), GoldenTestName);
 
 }  // namespace
 }  // namespace rnnc::golden

@@ -84,17 +84,10 @@ TEST_P(PassGoldenTest, UnrollingAStaticLengthKeepsTheNumerics) {
   ExpectSameOutputs(*golden, graph, passes);
 }
 
-std::string CaseName(const testing::TestParamInfo<std::string>& info) {
-  std::string name = std::filesystem::path(info.param).stem().string();
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  }
-  return name;
-}
 
 INSTANTIATE_TEST_SUITE_P(Golden, PassGoldenTest,
                          testing::ValuesIn(golden::ListGoldenCases(golden::GoldenDataDirectory())),
-                         CaseName);
+                         golden::GoldenTestName);
 
 }  // namespace
 }  // namespace rnnc::passes
