@@ -38,6 +38,12 @@
 
 namespace rnnc::ir {
 
+// Dim i of `type`; negative counts from the end.
+inline const Dim& DimAt(const TensorType& type, int64_t i) {
+  return type.dim(i < 0 ? i + type.rank() : i);
+}
+
+
 class OpContext {
  public:
   // `who` starts every message: "gru" from InferResultTypes, "op %h_n = gru"
