@@ -88,9 +88,11 @@ absl::StatusOr<PreparedModel> MakeModel(const Problem& problem) {
 using Runner = std::function<absl::Status()>;
 using RunnerFactory = std::function<absl::StatusOr<Runner>(const PreparedModel&)>;
 
-absl::StatusOr<Runner> OnednnRunner(const PreparedModel& model) {
-  absl::StatusOr<std::unique_ptr<Executable>> compiled =
-      onednn::CompileForOnednn(model.graph, model.weights);
+// Executable::Run end to end, for any backend's compile function.
+using Compile =
+    std::function<absl::StatusOr<std::unique_ptr<Executable>>(const ir::Graph&, TensorMap)>;
+absl::StatusOr<Runner> ExecutableRunner(const Compile& compile, const PreparedModel& model) {
+  absl::StatusOr<std::unique_ptr<Executable>> compiled = compile(model.graph, model.weights);
   if (!compiled.ok()) return compiled.status();
   std::shared_ptr<Executable> executable = *std::move(compiled);
   auto inputs = std::make_shared<TensorMap>(TensorMap{{"x", model.x}});
@@ -99,6 +101,10 @@ absl::StatusOr<Runner> OnednnRunner(const PreparedModel& model) {
     benchmark::DoNotOptimize(outputs);
     return outputs.status();
   });
+}
+
+absl::StatusOr<Runner> OnednnRunner(const PreparedModel& model) {
+  return ExecutableRunner(onednn::CompileForOnednn, model);
 }
 
 absl::StatusOr<Runner> OnednnDirectRunner(const PreparedModel& model) {
@@ -110,16 +116,11 @@ absl::StatusOr<Runner> OnednnDirectRunner(const PreparedModel& model) {
 }
 
 absl::StatusOr<Runner> LlvmRunner(const PreparedModel& model) {
-  absl::StatusOr<std::unique_ptr<Executable>> compiled =
-      llvm_backend::CompileForLlvm(model.graph, model.weights);
-  if (!compiled.ok()) return compiled.status();
-  std::shared_ptr<Executable> executable = *std::move(compiled);
-  auto inputs = std::make_shared<TensorMap>(TensorMap{{"x", model.x}});
-  return Runner([executable, inputs]() -> absl::Status {
-    absl::StatusOr<TensorMap> outputs = executable->Run(*inputs);
-    benchmark::DoNotOptimize(outputs);
-    return outputs.status();
-  });
+  return ExecutableRunner(
+      [](const ir::Graph& graph, TensorMap weights) {
+        return llvm_backend::CompileForLlvm(graph, std::move(weights));
+      },
+      model);
 }
 
 struct Backend {

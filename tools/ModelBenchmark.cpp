@@ -57,14 +57,14 @@ absl::StatusOr<ir::BoundDims> ParseDims(const std::string& text) {
 }
 
 absl::StatusOr<BenchReport> BenchModel(const BenchRequest& request) {
-  absl::StatusOr<ir::Graph> graph = LoadGraph(request.graph_path);
+  absl::StatusOr<ir::Graph> graph = LoadGraph(request.model.graph_path);
   if (!graph.ok()) return graph.status();
-  absl::StatusOr<TensorMap> weights = LoadWeightsFile(request.weights_path);
+  absl::StatusOr<TensorMap> weights = LoadWeightsFile(request.model.weights_path);
   if (!weights.ok()) return weights.status();
 
   absl::StatusOr<TensorMap> inputs;
-  if (!request.inputs_path.empty()) {
-    inputs = LoadTensorsFile(request.inputs_path);
+  if (!request.model.inputs_path.empty()) {
+    inputs = LoadTensorsFile(request.model.inputs_path);
   } else {
     absl::StatusOr<ir::BoundDims> dims = ParseDims(request.dims);
     if (!dims.ok()) return dims.status();
@@ -77,11 +77,11 @@ absl::StatusOr<BenchReport> BenchModel(const BenchRequest& request) {
   if (!bound.ok()) return bound.status();
 
   absl::StatusOr<std::unique_ptr<Executable>> executable =
-      Compile(request.backend, *graph, *std::move(weights));
+      Compile(request.model.backend, *graph, *std::move(weights));
   if (!executable.ok()) return executable.status();
 
   BenchReport report;
-  report.backend = request.backend;
+  report.backend = request.model.backend;
   report.bound = *bound;
   absl::StatusOr<int64_t> flops = ir::CountFlops(*graph, *bound);
   if (!flops.ok()) return flops.status();

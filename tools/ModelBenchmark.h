@@ -12,11 +12,10 @@
 namespace rnnc::tools {
 
 struct BenchRequest {
-  std::string graph_path;
-  std::string weights_path;  // may be empty for a graph without parameters
-  std::string inputs_path;   // empty: random inputs shaped by `dims`
+  // The model, its weights and backend; inputs_path empty: random inputs
+  // shaped by `dims`. outputs_path is not used.
+  RunRequest model;
   std::string dims;          // "T=100,N=16": binds the symbols for random inputs
-  std::string backend = "interp";
   double min_seconds = 1.0;  // keep running until both minimums are met
   int64_t min_runs = 10;
 };

@@ -83,13 +83,21 @@ int Dot(const std::string& path) {
   return 0;
 }
 
-int Bench(const std::string& path) {
-  rnnc::tools::BenchRequest request;
+// The model, weights, inputs and backend the flags name.
+rnnc::tools::RunRequest RequestFromFlags(const std::string& path) {
+  rnnc::tools::RunRequest request;
   request.graph_path = path;
   request.weights_path = absl::GetFlag(FLAGS_weights);
   request.inputs_path = absl::GetFlag(FLAGS_inputs);
-  request.dims = absl::GetFlag(FLAGS_dims);
+  request.outputs_path = absl::GetFlag(FLAGS_outputs);
   request.backend = absl::GetFlag(FLAGS_backend);
+  return request;
+}
+
+int Bench(const std::string& path) {
+  rnnc::tools::BenchRequest request;
+  request.model = RequestFromFlags(path);
+  request.dims = absl::GetFlag(FLAGS_dims);
   request.min_seconds = absl::GetFlag(FLAGS_min_seconds);
   request.min_runs = absl::GetFlag(FLAGS_min_runs);
   absl::StatusOr<rnnc::tools::BenchReport> report = rnnc::tools::BenchModel(request);
@@ -99,12 +107,7 @@ int Bench(const std::string& path) {
 }
 
 int Run(const std::string& path) {
-  rnnc::tools::RunRequest request;
-  request.graph_path = path;
-  request.weights_path = absl::GetFlag(FLAGS_weights);
-  request.inputs_path = absl::GetFlag(FLAGS_inputs);
-  request.outputs_path = absl::GetFlag(FLAGS_outputs);
-  request.backend = absl::GetFlag(FLAGS_backend);
+  const rnnc::tools::RunRequest request = RequestFromFlags(path);
   absl::StatusOr<rnnc::TensorMap> outputs = rnnc::tools::RunModel(request);
   if (!outputs.ok()) return Fail(outputs.status());
   std::cout << rnnc::tools::DescribeTensors(*outputs);
