@@ -144,15 +144,29 @@ class Environment {
     return absl::OkStatus();
   }
 
+  // Keeps a caller's tensor for `value` (a graph output) as the storage a
+  // provided kernel writes that result into, when its shape fits.
+  void Recycle(const ir::Value* value, Tensor tensor) { recycled_[value] = std::move(tensor); }
+
   // Moves the tensor of an op result out, once nothing will read it again;
-  // borrowed tensors and params are copied.
+  // borrowed tensors and params are copied. Where the caller's recycled
+  // tensor is still unused (the interpreter's own kernels allocate their
+  // results), the values are copied into it, so the caller keeps its buffer.
   Tensor Release(const ir::Value* value) {
+    Tensor tensor;
     if (auto it = values_.find(value); it != values_.end()) {
-      Tensor tensor = std::move(it->second);
+      tensor = std::move(it->second);
       values_.erase(it);
-      return tensor;
+    } else {
+      tensor = *Find(value);
     }
-    return *Find(value);
+    if (auto it = recycled_.find(value);
+        it != recycled_.end() && it->second.shape() == tensor.shape()) {
+      std::copy(tensor.values().begin(), tensor.values().end(), it->second.values().begin());
+      tensor = std::move(it->second);
+      recycled_.erase(it);
+    }
+    return tensor;
   }
 
   // Runs the ops of `block` in order. A scan body ends in a yield, whose
@@ -242,8 +256,32 @@ class Environment {
     absl::StatusOr<std::vector<ir::TensorType>> result_types =
         ir::InferResultTypes(op.kind(), operand_types, op.attributes());
     if (!result_types.ok()) return Prefixed("at run time", result_types.status());
-    if (auto it = kernels_.find(&op); it != kernels_.end()) return it->second->Run(operands, bound_);
+    if (auto it = kernels_.find(&op); it != kernels_.end()) {
+      std::vector<Tensor> results = ResultStorage(op, *result_types);
+      if (absl::Status status = it->second->Run(operands, bound_, results); !status.ok()) {
+        return status;
+      }
+      return std::move(results);  // a copy otherwise: StatusOr is another type
+    }
     return RunKernel(op, operands);
+  }
+
+  // One tensor per result of `op`, of its type (static here): the caller's
+  // recycled tensor where one fits, else a new one.
+  std::vector<Tensor> ResultStorage(const ir::Op& op, const std::vector<ir::TensorType>& types) {
+    std::vector<Tensor> results;
+    for (size_t i = 0; i < op.num_results(); ++i) {
+      std::vector<int64_t> shape;
+      for (const ir::Dim& dim : types[i].dims()) shape.push_back(dim.size());
+      auto it = recycled_.find(op.result(i));
+      if (it != recycled_.end() && it->second.shape() == shape) {
+        results.push_back(std::move(it->second));
+        recycled_.erase(it);
+      } else {
+        results.emplace_back(std::move(shape));
+      }
+    }
+    return results;
   }
 
   // scan(init_1..init_k, seq_1..seq_m) {carries = k, reverse}: for t = 0..T-1
@@ -319,6 +357,7 @@ class Environment {
   // Node-based: ops hold pointers to their operands while defining results.
   absl::node_hash_map<const ir::Value*, Tensor> values_;
   absl::flat_hash_map<const ir::Value*, const Tensor*> borrowed_;  // the inputs
+  absl::flat_hash_map<const ir::Value*, Tensor> recycled_;         // the caller's outputs
 };
 
 class InterpreterExecutable : public Executable {
@@ -344,7 +383,7 @@ class InterpreterExecutable : public Executable {
     return status;
   }
 
-  absl::StatusOr<TensorMap> Run(const TensorMap& inputs) override {
+  absl::Status Run(const TensorMap& inputs, TensorMap& outputs) override {
     std::map<std::string, std::vector<int64_t>> input_shapes;
     for (const auto& [name, tensor] : inputs) input_shapes[name] = tensor.shape();
     absl::StatusOr<ir::BoundDims> bound = ir::BindDims(graph_, input_shapes);
@@ -364,6 +403,12 @@ class InterpreterExecutable : public Executable {
         return Prefixed(absl::StrCat("input '", input->name(), "'"), status);
       }
     }
+    for (const ir::GraphOutput& output : graph_.outputs()) {
+      auto it = outputs.find(output.name);
+      if (it != outputs.end() && output.value->defining_op() != nullptr) {
+        environment.Recycle(output.value, std::move(it->second));
+      }
+    }
     if (absl::StatusOr<std::vector<Tensor>> done = environment.RunBlock(graph_.body());
         !done.ok()) {
       return done.status();
@@ -371,17 +416,20 @@ class InterpreterExecutable : public Executable {
     // A value named by several outputs is copied for all but its last one.
     absl::flat_hash_map<const ir::Value*, int> remaining;
     for (const ir::GraphOutput& output : graph_.outputs()) ++remaining[output.value];
-    TensorMap outputs;
     for (const ir::GraphOutput& output : graph_.outputs()) {
       if (!environment.Find(output.value)) {
         return absl::InvalidArgumentError(
             absl::StrFormat("output '%s' (%%%s) has no value", output.name, output.value->name()));
       }
-      outputs[output.name] = --remaining[output.value] == 0
-                                 ? environment.Release(output.value)
-                                 : *environment.Find(output.value);
+      // Not a ?: of the two: with a const lvalue on one side its result is
+      // const, and the assignment would copy the released tensor too.
+      if (--remaining[output.value] == 0) {
+        outputs[output.name] = environment.Release(output.value);
+      } else {
+        outputs[output.name] = *environment.Find(output.value);
+      }
     }
-    return outputs;
+    return absl::OkStatus();
   }
 
  private:

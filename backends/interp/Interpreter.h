@@ -24,9 +24,12 @@ class OpKernel {
   virtual ~OpKernel() = default;
   // `operands` are in the op's operand order and have shapes the op accepts
   // (its result types have been re-inferred from them); `bound` holds the
-  // symbolic dims of this run. Returns the op's results in order.
-  virtual absl::StatusOr<std::vector<Tensor>> Run(const std::vector<const Tensor*>& operands,
-                                                  const ir::BoundDims& bound) = 0;
+  // symbolic dims of this run. `results` holds one tensor per op result,
+  // already of its shape, and the kernel writes every element of each: a
+  // result that is a graph output may be the caller's own buffer, reused
+  // across runs (Executable::Run), so nothing is allocated per call.
+  virtual absl::Status Run(const std::vector<const Tensor*>& operands, const ir::BoundDims& bound,
+                           std::vector<Tensor>& results) = 0;
 };
 
 // Called once per op of the (verified) graph at compile time, with the

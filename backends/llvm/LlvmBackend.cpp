@@ -1,7 +1,7 @@
 // The LLVM backend's executable: binds the symbolic dims of a run, keeps
 // one buffer per slot of the generated code (reallocated only when the dims
 // change), points the input and param slots at the caller's data, calls the
-// machine code and copies the outputs out.
+// machine code and copies the outputs into the caller's tensors.
 #include "backends/llvm/LlvmBackend.h"
 
 #include <chrono>
@@ -39,7 +39,7 @@ class LlvmExecutable : public Executable {
       : graph_(std::move(graph)), weights_(std::move(weights)), layout_(std::move(layout)),
         code_(std::move(code)), slots_(layout_.slots.size(), nullptr) {}
 
-  absl::StatusOr<TensorMap> Run(const TensorMap& inputs) override {
+  absl::Status Run(const TensorMap& inputs, TensorMap& outputs) override {
     std::map<std::string, std::vector<int64_t>> input_shapes;
     for (const auto& [name, tensor] : inputs) input_shapes[name] = tensor.shape();
     absl::StatusOr<ir::BoundDims> bound = ir::BindDims(*graph_, input_shapes);
@@ -62,16 +62,15 @@ class LlvmExecutable : public Executable {
     }
     code_->entry()(slots_.data(), dims_.data());
 
-    TensorMap outputs;
     for (const ir::GraphOutput& output : graph_->outputs()) {
       absl::StatusOr<std::vector<int64_t>> shape = output.value->type().Resolve(bound_);
       if (!shape.ok()) return shape.status();
-      Tensor tensor(*shape);
+      Tensor& tensor = outputs[output.name];
+      if (tensor.shape() != *shape) tensor = Tensor(*shape);
       const float* data = slots_[layout_.slot_of.at(output.value)];
       std::memcpy(tensor.data(), data, sizeof(float) * tensor.num_elements());
-      outputs[output.name] = std::move(tensor);
     }
-    return outputs;
+    return absl::OkStatus();
   }
 
  private:

@@ -3,7 +3,7 @@
 // (L·D, N, H), index l·D + d, are oneDNN's ldnc layout, so a segment's
 // states are the slice starting at its first layer. Per bound (T, N) the
 // kernel keeps the primitives, the buffers between them and one scratchpad
-// they share, so a call after the first allocates only its results. The
+// they share, so a call after the first allocates nothing of its own. The
 // scratchpad of a large shape runs to a hundred MB, so only the
 // kMaxCachedShapes most recently used shapes are kept.
 #include "backends/onednn/RecurrentKernel.h"
@@ -42,8 +42,9 @@ class RecurrentKernel : public interp::OpKernel {
         first_state_operand_(first_state_operand),
         stream_(CpuEngine()) {}
 
-  absl::StatusOr<std::vector<Tensor>> Run(const std::vector<const Tensor*>& operands,
-                                          const ir::BoundDims& bound) override {
+  // results: output (T, N, D·H or H), h_n (L·D, N, H), and for LSTM c_n.
+  absl::Status Run(const std::vector<const Tensor*>& operands, const ir::BoundDims& bound,
+                   std::vector<Tensor>& results) override {
     std::lock_guard<std::mutex> lock(mutex_);
     const Tensor& x = *operands[0];  // (T, N, I)
     const int64_t steps = x.dim(0);
@@ -57,12 +58,6 @@ class RecurrentKernel : public interp::OpKernel {
                                                            : nullptr;
     const int64_t hidden = plan_.hidden_size;
     const int64_t directions = plan_.num_directions;
-    const int64_t output_size =
-        primitives_.back().output_size() / (plan_.merge_outside.empty() ? 1 : 2);
-    std::vector<Tensor> results;
-    results.emplace_back(std::vector<int64_t>{steps, batch, output_size});       // output
-    results.emplace_back(std::vector<int64_t>{plan_.num_layers * directions, batch, hidden});  // h_n
-    if (plan_.is_lstm) results.emplace_back(results[1].shape());                   // c_n
 
     const size_t last = primitives_.size() - 1;
     for (size_t s = 0; s <= last; ++s) {
@@ -82,7 +77,7 @@ class RecurrentKernel : public interp::OpKernel {
       if (absl::Status status = primitive.Execute(stream_); !status.ok()) return status;
     }
     if (!plan_.merge_outside.empty()) MergeDirections((*entry)->between[last], results[0]);
-    return results;
+    return absl::OkStatus();
   }
 
  private:

@@ -1,0 +1,100 @@
+// Executable::Run(inputs, outputs) on every backend: outputs kept from one
+// call to the next are written in place (same buffer, no allocation), the
+// values equal a fresh run's, and entries of the wrong shape are replaced.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "backends/interp/Interpreter.h"
+#include "backends/llvm/LlvmBackend.h"
+#include "backends/onednn/OnednnBackend.h"
+#include "frontend/DSL.h"
+#include "gtest/gtest.h"
+#include "tests/TestTensors.h"
+
+namespace rnnc {
+namespace {
+
+using Compile =
+    std::function<absl::StatusOr<std::unique_ptr<Executable>>(const ir::Graph&, TensorMap)>;
+
+struct NamedBackend {
+  std::string name;
+  Compile compile;
+};
+
+std::vector<NamedBackend> Backends() {
+  return {
+      {"interp",
+       [](const ir::Graph& graph, TensorMap weights) {
+         return interp::CompileForInterpreter(graph, std::move(weights));
+       }},
+      {"onednn", onednn::CompileForOnednn},
+      {"llvm",
+       [](const ir::Graph& graph, TensorMap weights) {
+         return llvm_backend::CompileForLlvm(graph, std::move(weights));
+       }},
+  };
+}
+
+class CallerOutputsTest : public testing::TestWithParam<NamedBackend> {};
+
+// An LSTM whose sequence output (T, N, H) is the large result, and its
+// final state.
+struct LstmModel {
+  ir::Graph graph;
+  TensorMap weights;
+};
+
+LstmModel MakeLstm() {
+  Model m("lstm", 7);
+  Var x = m.Input("x", {dims::T, dims::N, 5});
+  nn::LSTMOptions options(5, 6);
+  nn::RecurrentOutputs lstm = nn::LSTM(m, "lstm", options).Forward(x);
+  m.Output("y", lstm.output);
+  m.Output("h_n", lstm.h_n);
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  EXPECT_TRUE(graph.ok()) << graph.status();
+  return {*std::move(graph), m.weights()};
+}
+
+TEST_P(CallerOutputsTest, KeptOutputsAreWrittenInPlaceWithFreshRunValues) {
+  LstmModel model = MakeLstm();
+  absl::StatusOr<std::unique_ptr<Executable>> executable =
+      GetParam().compile(model.graph, model.weights);
+  ASSERT_TRUE(executable.ok()) << executable.status();
+
+  TensorMap outputs;
+  outputs["unrelated"] = Tensor({2}, {1.5f, -2.5f});
+  const TensorMap first_inputs = {{"x", RandomTensor({4, 3, 5}, 1)}};
+  ASSERT_TRUE((*executable)->Run(first_inputs, outputs).ok());
+  const float* y_buffer = outputs.at("y").data();
+  const float* h_n_buffer = outputs.at("h_n").data();
+
+  // Other inputs of the same shape: the same buffers, the new values.
+  const TensorMap second_inputs = {{"x", RandomTensor({4, 3, 5}, 2)}};
+  ASSERT_TRUE((*executable)->Run(second_inputs, outputs).ok());
+  EXPECT_EQ(outputs.at("y").data(), y_buffer);
+  EXPECT_EQ(outputs.at("h_n").data(), h_n_buffer);
+  absl::StatusOr<TensorMap> fresh = (*executable)->Run(second_inputs);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  ExpectAllClose(outputs.at("y"), fresh->at("y"), 0, 0);
+  ExpectAllClose(outputs.at("h_n"), fresh->at("h_n"), 0, 0);
+  EXPECT_EQ(outputs.at("unrelated").values(), (std::vector<float>{1.5f, -2.5f}));
+
+  // A kept tensor of the wrong shape (another T) is replaced, not overrun.
+  const TensorMap longer = {{"x", RandomTensor({6, 3, 5}, 3)}};
+  ASSERT_TRUE((*executable)->Run(longer, outputs).ok());
+  EXPECT_EQ(outputs.at("y").shape(), (std::vector<int64_t>{6, 3, 6}));
+  absl::StatusOr<TensorMap> fresh_longer = (*executable)->Run(longer);
+  ASSERT_TRUE(fresh_longer.ok()) << fresh_longer.status();
+  ExpectAllClose(outputs.at("y"), fresh_longer->at("y"), 0, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryBackend, CallerOutputsTest, testing::ValuesIn(Backends()),
+                         [](const testing::TestParamInfo<NamedBackend>& info) {
+                           return info.param.name;
+                         });
+
+}  // namespace
+}  // namespace rnnc
