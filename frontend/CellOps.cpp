@@ -36,6 +36,7 @@ Var Tanh(Var a) { return Apply(ir::OpKind::Tanh, {a}); }
 Var Relu(Var a) { return Apply(ir::OpKind::Relu, {a}); }
 Var Exp(Var a) { return Apply(ir::OpKind::Exp, {a}); }
 Var Log(Var a) { return Apply(ir::OpKind::Log, {a}); }
+Var Sqrt(Var a) { return Apply(ir::OpKind::Sqrt, {a}); }
 Var Softmax(Var a, int64_t axis) { return Apply(ir::OpKind::Softmax, {a}, {{"axis", axis}}); }
 Var Concat(const Vars& parts, int64_t axis) {
   return Apply(ir::OpKind::Concat, parts, {{"axis", axis}});

@@ -28,6 +28,7 @@ Var Tanh(Var a);
 Var Relu(Var a);
 Var Exp(Var a);
 Var Log(Var a);
+Var Sqrt(Var a);
 Var Softmax(Var a, int64_t axis = -1);
 // Negative axes count from the end.
 Var Concat(const Vars& parts, int64_t axis = -1);

@@ -253,6 +253,7 @@ absl::StatusOr<Types> Dispatch(OpKind kind, OpContext& context) {
     case OpKind::Relu:
     case OpKind::Exp:
     case OpKind::Log:
+    case OpKind::Sqrt:
     case OpKind::Step:
       return InferUnaryTypes(context);
     case OpKind::Softmax:

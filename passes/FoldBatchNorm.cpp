@@ -9,15 +9,15 @@
 // Weights are run-time values, not constants in the IR, so the fold is
 // written as ops on them placed before the rewritten op, outside any scan:
 // computed once per run, on the same f32 arithmetic as the interpreter, and
-// left for a backend to constant-fold when it binds the weights. sqrt is
-// exp(log(v) / 2), as the IR has no sqrt. W * s[:, None] is transposed in
-// and out of the broadcast over the last axis, as the IR has no reshape.
+// left for a backend to constant-fold when it binds the weights. W * s[:, None]
+// is transposed in and out of the broadcast over the last axis, as the IR has
+// no reshape.
 // Only ops of the graph's top-level block are folded.
 //
 // Before:
 //   %y: f32[N, 4] = dense(%x, %w, %b)
 //   %z: f32[N, 4] = batch_norm(%y, %gamma, %beta, %mean, %var) {epsilon = 1e-05}
-// After (s computed from the params first, as exp(log(var + eps) * 0.5)):
+// After (s computed from the params first, as gamma / sqrt(var + eps)):
 //   %9: f32[3, 4] = transpose(%w) {perm = [1, 0]}
 //   %10: f32[3, 4] = mul(%9, %6)                          # %6 = s
 //   %w.folded: f32[4, 3] = transpose(%10) {perm = [1, 0]}
@@ -46,10 +46,7 @@ Affine BatchNormAffine(Builder& b, const ir::Op& bn) {
   Value* mean = bn.operand(3);
   Value* var = bn.operand(4);
   Value* epsilon = b.Full(ir::TensorType(), bn.float_attribute("epsilon", 1e-5));
-  Value* half = b.Full(ir::TensorType(), 0.5);
-  Value* std = b.Unary(
-      OpKind::Exp,
-      b.Binary(OpKind::Mul, b.Unary(OpKind::Log, b.Binary(OpKind::Add, var, epsilon)), half));
+  Value* std = b.Unary(OpKind::Sqrt, b.Binary(OpKind::Add, var, epsilon));
   Value* scale = b.Binary(OpKind::Div, gamma, std);
   return {scale, b.Binary(OpKind::Sub, beta, b.Binary(OpKind::Mul, mean, scale))};
 }

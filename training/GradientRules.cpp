@@ -70,7 +70,7 @@ void Binary(const Op& op, Value* g, Backprop& bp) {
 
 // Elementwise y = f(a): ā = ȳ · f'(a), with f' from y where that is cheaper:
 //   neg: -1   sigmoid: y(1 - y)   tanh: 1 - y²   relu: step(a)   exp: y
-//   log: 1/a   step: 0 (almost everywhere; nothing flows)
+//   log: 1/a   sqrt: 1/(2y)   step: 0 (almost everywhere; nothing flows)
 void Unary(const Op& op, Value* g, Backprop& bp) {
   passes::Builder& b = bp.builder();
   Value* a = op.operand(0);
@@ -93,6 +93,10 @@ void Unary(const Op& op, Value* g, Backprop& bp) {
       return Give(bp, op, 0, [&] { return b.Binary(OpKind::Mul, g, y); });
     case OpKind::Log:
       return Give(bp, op, 0, [&] { return b.Binary(OpKind::Div, g, a); });
+    case OpKind::Sqrt:
+      return Give(bp, op, 0, [&] {
+        return b.Binary(OpKind::Div, g, b.Binary(OpKind::Add, y, y));
+      });
     default:  // step
       return;
   }
@@ -150,8 +154,7 @@ void BatchNorm(const Op& op, Value* g, Backprop& bp) {
     if (s == nullptr) {
       Value* shifted =
           b.Binary(OpKind::Add, var, b.Full(TensorType(), op.float_attribute("epsilon", 1e-5)));
-      s = b.Unary(OpKind::Exp, b.Binary(OpKind::Mul, b.Unary(OpKind::Log, shifted),
-                                        b.Full(TensorType(), -0.5)));  // (C)
+      s = b.Binary(OpKind::Div, b.Full(TensorType(), 1.0), b.Unary(OpKind::Sqrt, shifted));  // (C)
     }
     return s;
   };
@@ -318,6 +321,7 @@ absl::Status ApplyGradientRule(const Op& op, Backprop& bp) {
     case OpKind::Relu:
     case OpKind::Exp:
     case OpKind::Log:
+    case OpKind::Sqrt:
     case OpKind::Step:
       Unary(op, g, bp);
       break;

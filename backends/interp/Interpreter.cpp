@@ -85,6 +85,8 @@ std::vector<Tensor> RunKernel(const ir::Op& op, const std::vector<const Tensor*>
       return OneResult(Exp(*in[0]));
     case ir::OpKind::Log:
       return OneResult(Log(*in[0]));
+    case ir::OpKind::Sqrt:
+      return OneResult(Sqrt(*in[0]));
     case ir::OpKind::Step:
       return OneResult(Step(*in[0]));
     case ir::OpKind::Softmax:

@@ -206,6 +206,9 @@ Tensor Exp(const Tensor& a) {
 Tensor Log(const Tensor& a) {
   return MapElements(a, [](double x) { return std::log(x); });
 }
+Tensor Sqrt(const Tensor& a) {
+  return MapElements(a, [](double x) { return std::sqrt(x); });
+}
 
 Tensor Step(const Tensor& a) {
   return MapElements(a, [](double x) { return x > 0 ? 1.0 : 0.0; });

@@ -42,6 +42,7 @@ Tensor Tanh(const Tensor& a);
 Tensor Relu(const Tensor& a);
 Tensor Exp(const Tensor& a);
 Tensor Log(const Tensor& a);
+Tensor Sqrt(const Tensor& a);
 // 1 where a > 0, else 0 (also at NaN).
 Tensor Step(const Tensor& a);
 

@@ -26,6 +26,7 @@ bool IsElementwise(ir::OpKind kind) {
     case ir::OpKind::Relu:
     case ir::OpKind::Exp:
     case ir::OpKind::Log:
+    case ir::OpKind::Sqrt:
       return true;
     default:
       return false;

@@ -61,6 +61,8 @@ llvm::Value* ApplyUnary(Emitter& e, ir::OpKind kind, llvm::Value* a) {
       return b.CreateSelect(b.CreateFCmpOGT(a, zero), a, zero);
     case ir::OpKind::Log:
       return b.CreateUnaryIntrinsic(llvm::Intrinsic::log, a);
+    case ir::OpKind::Sqrt:  // vsqrtps: correctly rounded, as std::sqrt
+      return b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, a);
     default:
       return EmitMathCall(e, kind, a);
   }

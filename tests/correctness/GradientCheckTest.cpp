@@ -81,7 +81,9 @@ TEST(GradientCheck, SmoothUnaryOps) {
   %l: f32[2, 3] = log(%s)
   %t: f32[2, 3] = tanh(%x)
   %e: f32[2, 3] = exp(%t)
-  %y: f32[2, 3] = add(%l, %e)
+  %r: f32[2, 3] = sqrt(%s)
+  %le: f32[2, 3] = add(%l, %e)
+  %y: f32[2, 3] = add(%le, %r)
   output %y
 }
 )");

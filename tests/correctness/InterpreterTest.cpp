@@ -134,6 +134,9 @@ TEST(InterpreterCellOps, UnaryOps) {
   absl::StatusOr<std::vector<Tensor>> log = RunOp(OpKind::Log, {Tensor({2}, {1, std::exp(2.0f)})});
   ASSERT_TRUE(log.ok()) << log.status();
   ExpectTensor((*log)[0], {2}, {0, 2});
+  absl::StatusOr<std::vector<Tensor>> sqrt = RunOp(OpKind::Sqrt, {Tensor({3}, {0, 2.25f, 16})});
+  ASSERT_TRUE(sqrt.ok()) << sqrt.status();
+  ExpectTensor((*sqrt)[0], {3}, {0, 1.5f, 4});
 }
 
 TEST(InterpreterCellOps, SoftmaxAlongEitherAxis) {

@@ -108,12 +108,14 @@ TEST(LlvmBackend, UnaryOpsOverTheirWholeRange) {
   %e: f32[N, 33] = exp(%x)
   %sq: f32[N, 33] = mul(%x, %x)
   %l: f32[N, 33] = log(%sq)
+  %q: f32[N, 33] = sqrt(%sq)
   output %n
   output %s
   output %t
   output %r
   output %e
   output %l
+  output %q
 })";
   // Scales that reach the polynomial range of tanh, its exp range, and exp's
   // far tails (sigmoid near 1e-35), short of overflow (ExpectAllClose

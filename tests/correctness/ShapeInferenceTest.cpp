@@ -130,7 +130,8 @@ TEST(ShapeInference, BroadcastingWithSymbols) {
 
 TEST(ShapeInference, UnaryOpsKeepTheType) {
   for (OpKind kind :
-       {OpKind::Neg, OpKind::Sigmoid, OpKind::Tanh, OpKind::Relu, OpKind::Exp, OpKind::Log}) {
+       {OpKind::Neg, OpKind::Sigmoid, OpKind::Tanh, OpKind::Relu, OpKind::Exp, OpKind::Log,
+        OpKind::Sqrt}) {
     EXPECT_THAT(Infer(kind, {TensorType({T, N, 4})}), ElementsAre("f32[T, N, 4]"))
         << OpKindName(kind);
   }

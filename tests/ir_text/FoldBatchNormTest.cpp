@@ -31,19 +31,16 @@ graph g {
   param %mean: f32[4]
   param %var: f32[4]
   %0: f32[] = full() {value = 0.001}
-  %1: f32[] = full() {value = 0.5}
-  %2: f32[4] = add(%var, %0)
-  %3: f32[4] = log(%2)
-  %4: f32[4] = mul(%3, %1)
-  %5: f32[4] = exp(%4)
-  %6: f32[4] = div(%gamma, %5)
-  %9: f32[3, 4] = transpose(%w) {perm = [1, 0]}
-  %10: f32[3, 4] = mul(%9, %6)
-  %w.folded: f32[4, 3] = transpose(%10) {perm = [1, 0]}
-  %11: f32[4] = sub(%b, %mean)
-  %12: f32[4] = mul(%11, %6)
-  %13: f32[4] = add(%12, %beta)
-  %z: f32[N, 4] = dense(%x, %w.folded, %13)
+  %1: f32[4] = add(%var, %0)
+  %2: f32[4] = sqrt(%1)
+  %3: f32[4] = div(%gamma, %2)
+  %6: f32[3, 4] = transpose(%w) {perm = [1, 0]}
+  %7: f32[3, 4] = mul(%6, %3)
+  %w.folded: f32[4, 3] = transpose(%7) {perm = [1, 0]}
+  %8: f32[4] = sub(%b, %mean)
+  %9: f32[4] = mul(%8, %3)
+  %10: f32[4] = add(%9, %beta)
+  %z: f32[N, 4] = dense(%x, %w.folded, %10)
   output %z
 }
 )");
@@ -73,17 +70,14 @@ graph g {
   param %mean: f32[3]
   param %var: f32[3]
   %0: f32[] = full() {value = 1e-05}
-  %1: f32[] = full() {value = 0.5}
-  %2: f32[3] = add(%var, %0)
-  %3: f32[3] = log(%2)
-  %4: f32[3] = mul(%3, %1)
-  %5: f32[3] = exp(%4)
-  %6: f32[3] = div(%gamma, %5)
-  %7: f32[3] = mul(%mean, %6)
-  %8: f32[3] = sub(%beta, %7)
-  %w.folded: f32[4, 3] = mul(%w, %6)
-  %9: f32[4] = matmul(%8, %w) {transpose_b = true}
-  %z: f32[N, 4] = dense(%x, %w.folded, %9)
+  %1: f32[3] = add(%var, %0)
+  %2: f32[3] = sqrt(%1)
+  %3: f32[3] = div(%gamma, %2)
+  %4: f32[3] = mul(%mean, %3)
+  %5: f32[3] = sub(%beta, %4)
+  %w.folded: f32[4, 3] = mul(%w, %3)
+  %6: f32[4] = matmul(%5, %w) {transpose_b = true}
+  %z: f32[N, 4] = dense(%x, %w.folded, %6)
   output %z
 }
 )");
@@ -119,18 +113,15 @@ graph g {
   param %b: f32[6]
   param %c: f32[6]
   %0: f32[] = full() {value = 1e-05}
-  %1: f32[] = full() {value = 0.5}
-  %2: f32[3] = add(%var, %0)
-  %3: f32[3] = log(%2)
-  %4: f32[3] = mul(%3, %1)
-  %5: f32[3] = exp(%4)
-  %6: f32[3] = div(%gamma, %5)
-  %7: f32[3] = mul(%mean, %6)
-  %8: f32[3] = sub(%beta, %7)
-  %w.folded: f32[6, 3] = mul(%w, %6)
-  %9: f32[6] = matmul(%8, %w) {transpose_b = true}
-  %10: f32[6] = add(%9, %b)
-  %y: f32[T, N, 2], %h_n: f32[1, N, 2] = gru(%x, %w.folded, %u, %10, %c) {direction = "forward", hidden_size = 2, num_layers = 1, reset = "after"}
+  %1: f32[3] = add(%var, %0)
+  %2: f32[3] = sqrt(%1)
+  %3: f32[3] = div(%gamma, %2)
+  %4: f32[3] = mul(%mean, %3)
+  %5: f32[3] = sub(%beta, %4)
+  %w.folded: f32[6, 3] = mul(%w, %3)
+  %6: f32[6] = matmul(%5, %w) {transpose_b = true}
+  %7: f32[6] = add(%6, %b)
+  %y: f32[T, N, 2], %h_n: f32[1, N, 2] = gru(%x, %w.folded, %u, %7, %c) {direction = "forward", hidden_size = 2, num_layers = 1, reset = "after"}
   output %y
 }
 )");
