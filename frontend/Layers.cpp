@@ -30,8 +30,9 @@ Var Dense::operator()(Var x) {
   return Activation(y.empty() ? Var() : y[0], options_.activation());
 }
 
-BatchNorm::BatchNorm(Model& model, const std::string& name, int64_t features, double epsilon)
-    : model_(model), epsilon_(epsilon) {
+BatchNorm::BatchNorm(Model& model, const std::string& name, int64_t features, double epsilon,
+                     double momentum)
+    : model_(model), epsilon_(epsilon), momentum_(momentum) {
   params_ = {model_.Param(Prefixed(name, "weight"), {features}, Initializer::Constant(1)),
              model_.Param(Prefixed(name, "bias"), {features}, Initializer::Constant(0)),
              model_.Param(Prefixed(name, "running_mean"), {features}, Initializer::Constant(0)),
@@ -41,7 +42,10 @@ BatchNorm::BatchNorm(Model& model, const std::string& name, int64_t features, do
 Var BatchNorm::operator()(Var x) {
   Vars operands = {x};
   operands.insert(operands.end(), params_.begin(), params_.end());
-  Vars y = model_.AddOp(ir::OpKind::BatchNorm, operands, {{"epsilon", epsilon_}});
+  ir::AttributeMap attributes = {{"epsilon", epsilon_}};
+  // Only a momentum other than the default is spelled out in the IR.
+  if (momentum_ != 0.1) attributes["momentum"] = momentum_;
+  Vars y = model_.AddOp(ir::OpKind::BatchNorm, operands, attributes);
   return y.empty() ? Var() : y[0];
 }
 

@@ -49,12 +49,16 @@ class Dense {
 // `.running_var`, started as PyTorch does (1, 0, 0, 1).
 class BatchNorm {
  public:
-  BatchNorm(Model& model, const std::string& name, int64_t features, double epsilon = 1e-5);
+  // `momentum` is PyTorch's: how far one training step moves the running
+  // statistics towards the batch's (the train-batch-norm pass).
+  BatchNorm(Model& model, const std::string& name, int64_t features, double epsilon = 1e-5,
+            double momentum = 0.1);
   Var operator()(Var x);
 
  private:
   Model& model_;
   double epsilon_;
+  double momentum_;
   Vars params_;
 };
 

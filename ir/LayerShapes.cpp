@@ -128,6 +128,7 @@ absl::StatusOr<Types> InferBatchNormTypes(OpContext& context) {
       context.ExpectNumOperands(5, 5, "(x, weight, bias, running_mean, running_var)"));
   context.set_roles({"x", "weight", "bias", "running_mean", "running_var"});
   RNNC_RETURN_IF_ERROR(context.Float("epsilon", 1e-5).status());
+  RNNC_RETURN_IF_ERROR(context.Float("momentum", 0.1).status());
   RNNC_RETURN_IF_ERROR(context.ExpectMinRank(0, 1));
   const TensorType channels({context.type(0).dims().back()});
   for (size_t i = 1; i < 5; ++i) RNNC_RETURN_IF_ERROR(context.ExpectType(i, channels));

@@ -21,6 +21,13 @@ steps with those gradients of torch.optim.Adam(lr=0.01), AdamW(lr=0.01,
 weight_decay=0.1) and SGD(lr=0.1, momentum=0.9, nesterov=True,
 weight_decay=0.01), in float64: adam.<weight>, adamw.<weight>, sgd.<weight>.
 
+And batch_norm_training.safetensors: one step of nn.BatchNorm1d in train()
+mode, for a sequence (T, N, C) (statistics over T·N, momentum 0.1) and a
+batch (N, C) (momentum 0.25), each under its prefix seq. / flat.: x, weight,
+bias, running_mean, running_var (before), r (the loss L = Σ y·r), y, the
+running statistics after the step (next.running_mean, next.running_var) and
+grad.x, grad.weight, grad.bias (F64).
+
 The forward pass is PyTorch's nn.RNN/nn.LSTM/nn.GRU where PyTorch has the
 layer, and gen.py's torch-ops reference for the reset-before GRU (checked
 there against PyTorch on every case PyTorch can express).
@@ -118,6 +125,37 @@ def optimizer_steps(case_tensors):
     return tensors
 
 
+def batch_norm_training():
+    tensors = {}
+    generator = torch.Generator().manual_seed(11)
+    for prefix, shape, momentum in (("seq", (5, 3, 4), 0.1), ("flat", (6, 4), 0.25)):
+        channels = shape[-1]
+        def random(*size, low=-1.0, high=1.0):
+            return torch.rand(*size, generator=generator, dtype=torch.float64) * (high - low) + low
+        x = random(*shape, low=-2.0, high=3.0).requires_grad_(True)
+        bn = torch.nn.BatchNorm1d(channels, eps=1e-5, momentum=momentum).double()
+        with torch.no_grad():
+            bn.weight.copy_(random(channels, low=0.5, high=1.5))
+            bn.bias.copy_(random(channels))
+            bn.running_mean.copy_(random(channels))
+            bn.running_var.copy_(random(channels, low=0.5, high=2.0))
+        before = {name: getattr(bn, name).detach().clone()
+                  for name in ("weight", "bias", "running_mean", "running_var")}
+        r = random(*shape)
+        bn.train()
+        y = bn(x.reshape(-1, channels)).reshape(shape)
+        (y * r).sum().backward()
+        tensors.update({f"{prefix}.{name}": value for name, value in before.items()})
+        tensors.update({
+            f"{prefix}.x": x.detach(), f"{prefix}.r": r, f"{prefix}.y": y.detach(),
+            f"{prefix}.next.running_mean": bn.running_mean.detach().clone(),
+            f"{prefix}.next.running_var": bn.running_var.detach().clone(),
+            f"{prefix}.grad.x": x.grad, f"{prefix}.grad.weight": bn.weight.grad,
+            f"{prefix}.grad.bias": bn.bias.grad,
+        })
+    return tensors
+
+
 def main():
     assert sys.byteorder == "little", "safetensors is little-endian; numpy writes native order"
     torch.set_num_threads(1)
@@ -133,6 +171,9 @@ def main():
             steps = gen.safetensors_bytes(optimizer_steps(tensors), {"from": case.name})
             (GRADIENT_DIR / "optimizer_steps.safetensors").write_bytes(steps)
             written.add("optimizer_steps")
+    (GRADIENT_DIR / "batch_norm_training.safetensors").write_bytes(
+        gen.safetensors_bytes(batch_norm_training(), {"op": "batch_norm"}))
+    written.add("batch_norm_training")
     for stale in GRADIENT_DIR.glob("*.safetensors"):
         if stale.stem not in written:
             stale.unlink()
