@@ -1,4 +1,4 @@
-// train-batch-norm against PyTorch: one step of nn.BatchNorm1d in train()
+// TrainingForm against PyTorch: one step of nn.BatchNorm1d in train()
 // mode (gen_gradients.py's batch_norm_training.safetensors, float64), over a
 // sequence (T, N, C) and a batch (N, C). The training form, run by the
 // interpreter, must give PyTorch's output and running statistics after the
@@ -11,12 +11,12 @@
 #include "frontend/Losses.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "passes/PassManager.h"
 #include "runtime/Safetensors.h"
 #include "tests/TestTensors.h"
 #include "tests/golden/GoldenCase.h"
 #include "training/Differentiate.h"
 #include "training/StatisticsUpdates.h"
+#include "training/TrainingForm.h"
 
 namespace rnnc::golden {
 namespace {
@@ -54,10 +54,7 @@ class BatchNormTrainingTest : public testing::TestWithParam<Case> {
     m.Output("loss", ReduceSum(y * r, axes));
     absl::StatusOr<ir::Graph> eval = m.Build();
     ASSERT_TRUE(eval.ok()) << eval.status();
-    absl::StatusOr<ir::Graph> train =
-        passes::RunPasses(*eval, {"train-batch-norm"}, passes::PassOptions());
-    ASSERT_TRUE(train.ok()) << train.status();
-    train_ = *std::move(train);
+    train_ = training::TrainingForm(*eval);
     for (const char* name : {"weight", "bias", "running_mean", "running_var"}) {
       weights_[std::string("bn.") + name] = Golden(name);
     }

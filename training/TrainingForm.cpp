@@ -1,8 +1,10 @@
-// train-batch-norm: every batch_norm of the top-level block takes its
-// training form, as PyTorch's BatchNorm in train() mode: it normalises with
-// the statistics of the batch it sees, and the graph gains outputs that give
-// the running statistics after the step, which whoever runs the step writes
-// back into the params (training::ApplyStatisticsUpdates).
+// TrainingForm: the graph as a training step runs it. Every batch_norm of
+// the top-level block takes its training form, as PyTorch's BatchNorm in
+// train() mode: it normalises with the statistics of the batch it sees, and
+// the graph gains outputs that give the running statistics after the step,
+// which whoever runs the step writes back into the params
+// (ApplyStatisticsUpdates). Unlike a pass, it changes what the graph
+// computes: it is the train() to the graph's eval().
 //
 // Over the axes B = all but the last, n = |B| elements per channel (C):
 //   mean   = Σ_B x / n                                  (C)
@@ -31,16 +33,19 @@
 //   output %z
 //   output %update.mean
 //   output %update.var
+#include "training/TrainingForm.h"
+
 #include "passes/Pass.h"
 #include "passes/PatternMatch.h"
 #include "passes/Rewrite.h"
 
-namespace rnnc::passes {
+namespace rnnc::training {
 
 namespace {
 
 using ir::OpKind;
 using ir::TensorType;
+using passes::Builder;
 using ir::Value;
 
 // (1 - m) · running + m · batch
@@ -68,7 +73,7 @@ void RewriteInTrainingForm(ir::Graph& graph, ir::Op& bn) {
   Value* std = b.Unary(OpKind::Sqrt, b.Binary(OpKind::Add, var, epsilon));
   Value* normalized = b.Binary(OpKind::Div, centered, std);
   Value* y = b.Binary(OpKind::Add, b.Binary(OpKind::Mul, normalized, bn.operand(1)), bn.operand(2),
-                      ReleaseName(graph, bn.result(0)));
+                      passes::ReleaseName(graph, bn.result(0)));
   graph.ReplaceAllUses(bn.result(0), y);
 
   // n / (n - 1), with n the number of elements per channel.
@@ -85,16 +90,16 @@ void RewriteInTrainingForm(ir::Graph& graph, ir::Op& bn) {
 
 }  // namespace
 
-ir::Graph TrainBatchNorm(const ir::Graph& graph, const PassOptions& options) {
+ir::Graph TrainingForm(const ir::Graph& graph) {
   ir::Graph result = graph;
   bool rewritten = false;
-  for (ir::Op* bn : CollectOps(result.body(), OpKind::BatchNorm)) {
+  for (ir::Op* bn : passes::CollectOps(result.body(), OpKind::BatchNorm)) {
     if (bn->parent() != &result.body() || bn->operand(0)->type().rank() < 2) continue;
     RewriteInTrainingForm(result, *bn);
     rewritten = true;
   }
   // The inference batch norms are dead now.
-  return rewritten ? EliminateDeadCode(result, options) : result;
+  return rewritten ? passes::EliminateDeadCode(result, passes::PassOptions()) : result;
 }
 
-}  // namespace rnnc::passes
+}  // namespace rnnc::training

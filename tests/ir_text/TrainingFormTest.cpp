@@ -1,13 +1,27 @@
-// train-batch-norm: batch norms in their training form, text against text.
+// TrainingForm: batch norms in their training form, text against text.
+#include "ir/Parser.h"
+#include "ir/Printer.h"
+#include "ir/Verifier.h"
 #include "tests/ir_text/PassTextTest.h"
+#include "training/TrainingForm.h"
 
-namespace rnnc::passes {
+namespace rnnc::training {
 namespace {
+
+using passes::Unindent;
+
+void ExpectTrainingForm(std::string_view input, std::string_view expected) {
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(Unindent(input));
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  const ir::Graph train = TrainingForm(*graph);
+  ASSERT_TRUE(ir::Verify(train).ok()) << ir::Verify(train);
+  EXPECT_EQ(ir::PrintGraph(train), Unindent(expected));
+}
 
 // Statistics over the batch axis; the running statistics after the step are
 // new outputs named after the params they update, with the op's momentum.
-TEST(TrainBatchNormTest, BatchStatisticsAndRunningUpdates) {
-  ExpectPassOutput("train-batch-norm", R"(
+TEST(TrainingFormTest, BatchStatisticsAndRunningUpdates) {
+  ExpectTrainingForm(R"(
 graph g {
   input %y: f32[N, 4]
   param %gamma: f32[4]
@@ -18,7 +32,7 @@ graph g {
   output %z
 }
 )",
-                   R"(
+                     R"(
 graph g {
   input %y: f32[N, 4]
   param %gamma: f32[4]
@@ -60,8 +74,8 @@ graph g {
 
 // A sequence is normalised over T and N together, n = T·N counted in the
 // graph; a batch norm of rank 1 has no batch and keeps its inference form.
-TEST(TrainBatchNormTest, SequencesOverTimeAndBatchRankOneLeftAlone) {
-  ExpectPassOutput("train-batch-norm", R"(
+TEST(TrainingFormTest, SequencesOverTimeAndBatchRankOneLeftAlone) {
+  ExpectTrainingForm(R"(
 graph g {
   input %x: f32[T, N, 2]
   param %gamma: f32[2]
@@ -79,7 +93,7 @@ graph g {
   output %k
 }
 )",
-                   R"(
+                     R"(
 graph g {
   input %x: f32[T, N, 2]
   input %c: f32[3]
@@ -127,4 +141,4 @@ graph g {
 }
 
 }  // namespace
-}  // namespace rnnc::passes
+}  // namespace rnnc::training
