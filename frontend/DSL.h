@@ -3,6 +3,7 @@
 #ifndef RNNC_FRONTEND_DSL_H
 #define RNNC_FRONTEND_DSL_H
 
+#include "frontend/BatchNormGru.h"
 #include "frontend/CellOps.h"
 #include "frontend/Layers.h"
 #include "frontend/Model.h"

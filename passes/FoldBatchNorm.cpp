@@ -2,6 +2,8 @@
 // that map's weights. With s = gamma / sqrt(var + eps) and
 // t = beta - mean * s, batch_norm(v) = v * s + t, so
 //   batch_norm(dense(x, W, b))  ->  dense(x, W * s[:, None], (b - mean) * s + beta)
+//   batch_norm(matmul(x, W))    ->  dense(x, W * s[:, None], t), W (Out, In) transposed,
+//                                   or matmul(x, W * s) + t, W (In, Out)
 //   dense(batch_norm(x), W, b)  ->  dense(x, W * s[None, :], t · Wᵀ + b)
 //   lstm(batch_norm(x), W_ih, .., b_ih, ..)  ->  lstm(x, W_ih * s[None, :], .., t · W_ihᵀ + b_ih, ..)
 // (the last for rnn, lstm and gru, every direction of layer 0).
@@ -60,27 +62,40 @@ std::pair<Value*, Value*> FoldIntoInput(Builder& b, const Affine& bn, Value* wei
   return {folded_weight, folded_bias};
 }
 
-// batch_norm(dense(x, W, b)) -> dense(x, W * s[:, None], (b - mean) * s + beta)
+// batch_norm(dense(x, W, b)) -> dense(x, W * s[:, None], (b - mean) * s + beta),
+// and a matmul as a dense without bias (or, W (In, Out), as matmul + t).
 bool FoldIntoProducer(ir::Graph& graph, ir::Op& bn) {
-  const ir::Op* dense = DefiningOp(bn.operand(0), OpKind::Dense);
-  if (dense == nullptr || dense->parent() != &graph.body()) return false;
+  const ir::Op* producer = bn.operand(0)->defining_op();
+  if (producer == nullptr || producer->parent() != &graph.body() ||
+      (producer->kind() != OpKind::Dense && producer->kind() != OpKind::Matmul)) {
+    return false;
+  }
   Builder b = Builder::Before(graph, &bn);
   const Affine affine = BatchNormAffine(b, bn);
-  Value* weight = dense->operand(1);
-  const std::vector<int64_t> swap = {1, 0};
-  Value* scaled = b.Emit1(
-      OpKind::Transpose,
-      {b.Binary(OpKind::Mul, b.Emit1(OpKind::Transpose, {weight}, {{"perm", swap}}), affine.scale)},
-      {{"perm", swap}}, weight->name() + ".folded");
-  Value* bias =
-      dense->operands().size() > 2
-          ? b.Binary(OpKind::Add,
-                     b.Binary(OpKind::Mul, b.Binary(OpKind::Sub, dense->operand(2), bn.operand(3)),
-                              affine.scale),
-                     bn.operand(2))
-          : affine.shift;
-  Value* folded = b.Emit1(OpKind::Dense, {dense->operand(0), scaled, bias}, {},
-                          ReleaseName(graph, bn.result(0)));
+  Value* x = producer->operand(0);
+  Value* weight = producer->operand(1);
+  const std::string name = ReleaseName(graph, bn.result(0));
+  Value* folded = nullptr;
+  if (producer->kind() == OpKind::Matmul && !producer->bool_attribute("transpose_b")) {
+    Value* scaled = b.Binary(OpKind::Mul, weight, affine.scale, weight->name() + ".folded");
+    folded = b.Binary(OpKind::Add, b.Emit1(OpKind::Matmul, {x, scaled}), affine.shift, name);
+  } else {
+    const std::vector<int64_t> swap = {1, 0};
+    Value* scaled = b.Emit1(OpKind::Transpose,
+                            {b.Binary(OpKind::Mul,
+                                      b.Emit1(OpKind::Transpose, {weight}, {{"perm", swap}}),
+                                      affine.scale)},
+                            {{"perm", swap}}, weight->name() + ".folded");
+    Value* bias =
+        producer->operands().size() > 2
+            ? b.Binary(OpKind::Add,
+                       b.Binary(OpKind::Mul,
+                                b.Binary(OpKind::Sub, producer->operand(2), bn.operand(3)),
+                                affine.scale),
+                       bn.operand(2))
+            : affine.shift;
+    folded = b.Emit1(OpKind::Dense, {x, scaled, bias}, {}, name);
+  }
   graph.ReplaceAllUses(bn.result(0), folded);
   return true;
 }

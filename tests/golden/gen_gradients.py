@@ -28,6 +28,14 @@ bias, running_mean, running_var (before), r (the loss L = Σ y·r), y, the
 running statistics after the step (next.running_mean, next.running_var) and
 grad.x, grad.weight, grad.bias (F64).
 
+And batch_norm_gru.safetensors: the BN-GRU (rnnc's nn::BatchNormGRU: a GRU
+whose input projection x·W_ihᵀ goes through BatchNorm1d over T·N), written in
+torch ops, for reset after and before (prefixes after. / before.): the
+weights (weight_ih_l0, weight_hh_l0, bias_hh_l0, bn_ih.weight, bn_ih.bias,
+bn_ih.running_mean, bn_ih.running_var), x, r (L = Σ output·r), eval.output
+(running statistics), train.output, train.next.running_mean/var, and
+train.grad.<weight>, train.grad.x (F64).
+
 The forward pass is PyTorch's nn.RNN/nn.LSTM/nn.GRU where PyTorch has the
 layer, and gen.py's torch-ops reference for the reset-before GRU (checked
 there against PyTorch on every case PyTorch can express).
@@ -156,6 +164,68 @@ def batch_norm_training():
     return tensors
 
 
+def batch_norm_gru():
+    steps, batch, inputs, hidden = 5, 3, 3, 4
+    generator = torch.Generator().manual_seed(12)
+    def random(*size, low=-1.0, high=1.0):
+        return torch.rand(*size, generator=generator, dtype=torch.float64) * (high - low) + low
+    tensors = {}
+    for reset in ("after", "before"):
+        weights = {
+            "weight_ih_l0": random(3 * hidden, inputs),
+            "weight_hh_l0": random(3 * hidden, hidden),
+            "bias_hh_l0": random(3 * hidden),
+            "bn_ih.weight": random(3 * hidden, low=0.5, high=1.5),
+            "bn_ih.bias": random(3 * hidden),
+            "bn_ih.running_mean": random(3 * hidden),
+            "bn_ih.running_var": random(3 * hidden, low=0.5, high=2.0),
+        }
+        x = random(steps, batch, inputs, low=-2.0, high=2.0)
+        r = random(steps, batch, hidden)
+        for name, value in weights.items():
+            tensors[f"{reset}.{name}"] = value
+        tensors[f"{reset}.x"] = x
+        tensors[f"{reset}.r"] = r
+        for mode in ("eval", "train"):
+            params = {name: value.clone().requires_grad_(True) for name, value in weights.items()}
+            x_mode = x.clone().requires_grad_(True)
+            bn = torch.nn.BatchNorm1d(3 * hidden, eps=1e-5, momentum=0.1).double()
+            with torch.no_grad():
+                bn.running_mean.copy_(weights["bn_ih.running_mean"])
+                bn.running_var.copy_(weights["bn_ih.running_var"])
+            bn.train(mode == "train")
+            projected = x_mode @ params["weight_ih_l0"].T
+            normalized = torch.nn.functional.batch_norm(
+                projected.reshape(-1, 3 * hidden), bn.running_mean, bn.running_var,
+                params["bn_ih.weight"], params["bn_ih.bias"], training=mode == "train",
+                momentum=0.1, eps=1e-5).reshape(steps, batch, 3 * hidden)
+            w_hr, w_hz, w_hn = params["weight_hh_l0"].chunk(3)
+            b_hr, b_hz, b_hn = params["bias_hh_l0"].chunk(3)
+            h = torch.zeros(batch, hidden, dtype=torch.float64)
+            outputs = []
+            for t in range(steps):
+                x_r, x_z, x_n = normalized[t].chunk(3, dim=1)
+                r_gate = torch.sigmoid(x_r + h @ w_hr.T + b_hr)
+                z_gate = torch.sigmoid(x_z + h @ w_hz.T + b_hz)
+                if reset == "after":
+                    n = torch.tanh(x_n + r_gate * (h @ w_hn.T + b_hn))
+                else:
+                    n = torch.tanh(x_n + (r_gate * h) @ w_hn.T + b_hn)
+                h = z_gate * h + (1 - z_gate) * n
+                outputs.append(h)
+            output = torch.stack(outputs)
+            tensors[f"{reset}.{mode}.output"] = output.detach()
+            if mode == "train":
+                (output * r).sum().backward()
+                tensors[f"{reset}.train.next.running_mean"] = bn.running_mean.detach().clone()
+                tensors[f"{reset}.train.next.running_var"] = bn.running_var.detach().clone()
+                tensors[f"{reset}.train.grad.x"] = x_mode.grad
+                for name in ("weight_ih_l0", "weight_hh_l0", "bias_hh_l0", "bn_ih.weight",
+                             "bn_ih.bias"):
+                    tensors[f"{reset}.train.grad.{name}"] = params[name].grad
+    return tensors
+
+
 def main():
     assert sys.byteorder == "little", "safetensors is little-endian; numpy writes native order"
     torch.set_num_threads(1)
@@ -174,6 +244,9 @@ def main():
     (GRADIENT_DIR / "batch_norm_training.safetensors").write_bytes(
         gen.safetensors_bytes(batch_norm_training(), {"op": "batch_norm"}))
     written.add("batch_norm_training")
+    (GRADIENT_DIR / "batch_norm_gru.safetensors").write_bytes(
+        gen.safetensors_bytes(batch_norm_gru(), {"layer": "batch_norm_gru"}))
+    written.add("batch_norm_gru")
     for stale in GRADIENT_DIR.glob("*.safetensors"):
         if stale.stem not in written:
             stale.unlink()

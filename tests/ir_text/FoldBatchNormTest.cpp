@@ -46,6 +46,61 @@ graph g {
 )");
 }
 
+// A matmul folds as a dense without bias when it reads W (Out, In)
+// transposed, and as matmul + shift when it reads W (In, Out): the input
+// projection of a BN-GRU (nn::BatchNormGRU) becomes a plain one.
+TEST(FoldBatchNormTest, AfterMatmulEitherLayout) {
+  ExpectPassOutput("fold-batch-norm", R"(
+graph g {
+  input %x: f32[T, N, 3]
+  param %w: f32[4, 3]
+  param %v: f32[3, 4]
+  param %gamma: f32[4]
+  param %beta: f32[4]
+  param %mean: f32[4]
+  param %var: f32[4]
+  %p: f32[T, N, 4] = matmul(%x, %w) {transpose_b = true}
+  %q: f32[T, N, 4] = matmul(%x, %v)
+  %y: f32[T, N, 4] = batch_norm(%p, %gamma, %beta, %mean, %var)
+  %z: f32[T, N, 4] = batch_norm(%q, %gamma, %beta, %mean, %var)
+  output %y
+  output %z
+}
+)",
+                   R"(
+graph g {
+  input %x: f32[T, N, 3]
+  param %w: f32[4, 3]
+  param %v: f32[3, 4]
+  param %gamma: f32[4]
+  param %beta: f32[4]
+  param %mean: f32[4]
+  param %var: f32[4]
+  %0: f32[] = full() {value = 1e-05}
+  %1: f32[4] = add(%var, %0)
+  %2: f32[4] = sqrt(%1)
+  %3: f32[4] = div(%gamma, %2)
+  %4: f32[4] = mul(%mean, %3)
+  %5: f32[4] = sub(%beta, %4)
+  %6: f32[3, 4] = transpose(%w) {perm = [1, 0]}
+  %7: f32[3, 4] = mul(%6, %3)
+  %w.folded: f32[4, 3] = transpose(%7) {perm = [1, 0]}
+  %y: f32[T, N, 4] = dense(%x, %w.folded, %5)
+  %8: f32[] = full() {value = 1e-05}
+  %9: f32[4] = add(%var, %8)
+  %10: f32[4] = sqrt(%9)
+  %11: f32[4] = div(%gamma, %10)
+  %12: f32[4] = mul(%mean, %11)
+  %13: f32[4] = sub(%beta, %12)
+  %v.folded: f32[3, 4] = mul(%v, %11)
+  %14: f32[T, N, 4] = matmul(%x, %v.folded)
+  %z: f32[T, N, 4] = add(%14, %13)
+  output %y
+  output %z
+}
+)");
+}
+
 // W * s[None, :]; the shift becomes the bias t·Wᵀ.
 TEST(FoldBatchNormTest, BeforeDenseWithoutBias) {
   ExpectPassOutput("fold-batch-norm", R"(
