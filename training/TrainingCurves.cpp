@@ -18,8 +18,9 @@ constexpr double kPanelWidth = 460;
 constexpr double kPanelHeight = 320;
 constexpr double kTitleHeight = 36;
 // Plot area inside a panel: room on the left for tick labels and the axis
-// title, at the bottom for the epochs, at the top for the panel's title.
-constexpr double kLeft = 70, kRight = 20, kTop = 34, kBottom = 52;
+// title, at the bottom for the epochs, at the top for the panel's title and
+// the legend (above the plot, so that it never hides a curve).
+constexpr double kLeft = 70, kRight = 24, kTop = 54, kBottom = 52;
 constexpr char kTrainColor[] = "#1f77b4";
 constexpr char kValidationColor[] = "#ff7f0e";
 
@@ -109,7 +110,7 @@ std::string Panel(double x0, double y0, const std::string& name,
       plot_x, plot_y, plot_x, plot_y + plot_h, plot_x + plot_w, plot_y + plot_h,
       plot_x + plot_w / 2, plot_y + plot_h + 38, x0 + 18, plot_y + plot_h / 2, x0 + 18,
       plot_y + plot_h / 2, Escape(name));
-  // The curves, one point per epoch, and the legend (top right).
+  // The curves, one point per epoch, and the legend, side by side above.
   for (size_t k = 0; k < series.size(); ++k) {
     const Series& s = series[k];
     std::string points, markers;
@@ -126,8 +127,8 @@ std::string Panel(double x0, double y0, const std::string& name,
                           "stroke=\"%s\" stroke-width=\"2\"%s/>\n%s",
                           Escape(s.label), points, s.color,
                           s.dashed ? " stroke-dasharray=\"6 4\"" : "", markers);
-    const double ly = plot_y + 12 + 18 * k;
-    const double lx = plot_x + plot_w - 110;
+    const double ly = y0 + 38;
+    const double lx = plot_x + plot_w / 2 - 110 + 120 * k;
     absl::StrAppendFormat(&svg,
                           "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                           "stroke-width=\"2\"%s/>\n"
@@ -150,7 +151,7 @@ std::string TrainingCurvesSvg(const History& history, const std::string& title) 
     if (name != "loss" && !name.starts_with("val_")) names.push_back(name);
   }
   const double width = kPanelWidth * std::max<size_t>(1, names.size());
-  const double height = kTitleHeight + kPanelHeight;
+  const double height = kTitleHeight + kPanelHeight + 8;
   std::string svg = absl::StrFormat(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
