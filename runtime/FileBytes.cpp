@@ -12,7 +12,7 @@ namespace rnnc {
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path, std::string_view kind) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not a ", std::string(kind)));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory, not ", std::string(kind)));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot open"));

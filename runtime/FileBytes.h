@@ -11,7 +11,7 @@
 
 namespace rnnc {
 
-// `kind` names what the file should be ("safetensors file") in the error
+// `kind` names what the file should be ("a safetensors file") in the error
 // for a directory.
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path, std::string_view kind);
 

@@ -106,7 +106,7 @@ absl::StatusOr<Tensor> ParseIdx(std::string_view bytes, std::string_view source_
 }
 
 absl::StatusOr<Tensor> ReadIdx(const std::string& path) {
-  absl::StatusOr<std::string> bytes = ReadFileBytes(path, "IDX file");
+  absl::StatusOr<std::string> bytes = ReadFileBytes(path, "an IDX file");
   if (!bytes.ok()) return bytes.status();
   if (!IsGzip(*bytes)) return ParseIdx(*bytes, path);
   absl::StatusOr<std::string> inflated = Gunzip(*bytes, path);

@@ -292,7 +292,7 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(std::string_view bytes,
 }
 
 absl::StatusOr<SafetensorsFile> ReadSafetensors(const std::string& path) {
-  absl::StatusOr<std::string> bytes = ReadFileBytes(path, "safetensors file");
+  absl::StatusOr<std::string> bytes = ReadFileBytes(path, "a safetensors file");
   if (!bytes.ok()) return bytes.status();
   return ParseSafetensors(*bytes, path);
 }

@@ -3,7 +3,8 @@
 //
 //   Trainer trainer(model);   // the model's output: the predictions
 //   trainer.Compile(std::make_unique<Adam>(AdamOptions().lr(1e-3)),
-//                   losses::SoftmaxCrossEntropy, {CategoricalAccuracyMetric()});
+//                   [](Var logits, Var y) { return losses::SoftmaxCrossEntropy(logits, y); },
+//                   {CategoricalAccuracyMetric()});
 //   absl::StatusOr<History> history = trainer.Fit(train, fit_options);
 //   absl::StatusOr<MetricValues> test = trainer.Evaluate(test_data, 64);
 //   absl::StatusOr<Tensor> logits = trainer.Predict({{"x", x}});
@@ -57,7 +58,7 @@ using CompileFunction = std::function<absl::StatusOr<std::unique_ptr<Executable>
 CompileFunction InterpreterCompileFunction();
 
 // Builds a loss or a metric into the model from the predictions and the
-// targets; the functions of frontend/Losses.h fit as they are.
+// targets: a lambda over a function of frontend/Losses.h, typically.
 using LossFunction = std::function<Var(Var predictions, Var targets)>;
 struct Metric {
   std::string name;
