@@ -102,10 +102,11 @@ absl::Status Trainer::Compile(std::unique_ptr<Optimizer> optimizer, LossFunction
 
   // The model's own Value is the prediction: the loss and metrics are
   // built on it in the DSL, as a user would write them.
-  Var predictions(&model_, model_.graph().FindInput(prediction->value->name()));
+  Var predictions;
   for (const ir::GraphOutput& output : model_.graph().outputs()) {
     if (output.name == prediction->name) predictions = Var(&model_, output.value);
   }
+  prediction_name_ = prediction->name;
   Var targets = model_.Input(options.target, predictions.type());
   model_.Output("loss", loss(predictions, targets));
   score_names_ = {"loss"};
@@ -218,7 +219,7 @@ absl::StatusOr<Tensor> Trainer::Predict(const TensorMap& inputs) {
   if (!executable.ok()) return executable.status();
   absl::StatusOr<TensorMap> outputs = Run(**executable, inputs);
   if (!outputs.ok()) return outputs.status();
-  return std::move(outputs->begin()->second);
+  return std::move(outputs->at(prediction_name_));
 }
 
 absl::StatusOr<History> Trainer::Fit(const Dataset& data, const FitOptions& options) {

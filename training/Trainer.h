@@ -115,6 +115,8 @@ class Trainer {
   // Errors: called twice, no optimizer or loss, no such prediction output,
   // a metric named "loss" or twice, the target name taken, the loss not a
   // scalar, and the errors of building, differentiating and compiling.
+  // After an error past the checks of the arguments the model holds the
+  // targets, loss and metrics it was given: build a fresh one to retry.
   absl::Status Compile(std::unique_ptr<Optimizer> optimizer, LossFunction loss,
                        std::vector<Metric> metrics, CompileOptions options = {});
 
@@ -125,7 +127,7 @@ class Trainer {
   // The loss and metrics over all of `data`, in batches, each batch weighed
   // by its size: exact means over the examples.
   absl::StatusOr<MetricValues> Evaluate(const Dataset& data, int64_t batch_size);
-  // The predictions for `inputs` (the model's inputs, no targets).
+  // The prediction output for `inputs` (the model's inputs, no targets).
   absl::StatusOr<Tensor> Predict(const TensorMap& inputs);
 
   // PyTorch's loop. Backward runs forward and backward on one batch (inputs
@@ -163,6 +165,7 @@ class Trainer {
   Model& model_;
   std::unique_ptr<Optimizer> optimizer_;
   CompileOptions options_;
+  std::string prediction_name_;
   std::vector<std::string> score_names_;  // "loss", then the metrics
   double initial_lr_ = 0;
   ir::Graph predict_graph_;   // params as inputs

@@ -2,6 +2,7 @@
 // every element type, and the two as a sequence-first image dataset.
 #include <bit>
 #include <cstring>
+#include <filesystem>
 
 #include "gtest/gtest.h"
 #include "runtime/Idx.h"
@@ -66,6 +67,22 @@ TEST(Idx, ImageDatasetIsSequenceFirstScaledAndOneHot) {
   EXPECT_FLOAT_EQ(x.data()[5], 102.0f / 255);  // t 0, image 1, column 2
   EXPECT_FLOAT_EQ(x.data()[8], 1.0f);          // t 1, image 0, column 2: 255
   ExpectAllClose(data->entries().at("y").tensor, Tensor({2, 4}, {0, 0, 0, 1, 1, 0, 0, 0}), 0, 0);
+}
+
+// The real files of Debian's dataset-fashion-mnist, when installed
+// (scripts/setup.sh installs it): the 10000 test images, gzipped.
+TEST(Idx, ReadsFashionMnistTestSplit) {
+  if (!std::filesystem::exists(training::kFashionMnistDirectory)) {
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  }
+  absl::StatusOr<training::Dataset> test =
+      training::LoadFashionMnist(training::kFashionMnistDirectory, "t10k");
+  ASSERT_TRUE(test.ok()) << test.status();
+  EXPECT_EQ(test->size(), 10000);
+  EXPECT_EQ(test->entries().at("x").tensor.shape(), (std::vector<int64_t>{28, 10000, 28}));
+  double labels = 0;
+  for (float v : test->entries().at("y").tensor.values()) labels += v;
+  EXPECT_EQ(labels, 10000);  // one class per image
 }
 
 }  // namespace
