@@ -252,6 +252,7 @@ absl::StatusOr<History> Trainer::Fit(const Dataset& data, const FitOptions& opti
       ZeroGrad();
       absl::StatusOr<MetricValues> scores = Backward(data.Gather(batches[step]));
       if (!scores.ok()) return scores.status();
+      if (options.clip_global_norm > 0) ClipGradientsByGlobalNorm(gradients_, options.clip_global_norm);
       if (absl::Status stepped = Step(); !stepped.ok()) return stepped;
       means.Add(*scores, static_cast<int64_t>(batches[step].size()));
       if (progress) progress->Update(static_cast<int64_t>(step) + 1, means.Means(), Seconds(start));

@@ -102,6 +102,9 @@ struct FitOptions {
   ProgressStyle progress = ProgressStyle::kAuto;
   // Where progress goes; null: std::cout.
   std::ostream* out = nullptr;
+  // > 0: gradients clipped to this global norm before every step
+  // (ClipGradientsByGlobalNorm, torch.nn.utils.clip_grad_norm_).
+  double clip_global_norm = 0;
   // Non-empty: a checkpoint written there after every epoch.
   std::string checkpoint_path;
 };
@@ -140,8 +143,10 @@ class Trainer {
   absl::Status Step();
 
   const TensorMap& weights() const { return weights_; }
-  // "grad.<param>", summed over the Backward calls since ZeroGrad.
+  // "grad.<param>", summed over the Backward calls since ZeroGrad; mutable
+  // as PyTorch's .grad, e.g. for ClipGradientsByGlobalNorm before Step.
   const TensorMap& gradients() const { return gradients_; }
+  TensorMap& gradients() { return gradients_; }
   Optimizer& optimizer() { return *optimizer_; }
   // Epochs completed (by Fit, or as restored by LoadCheckpoint).
   int64_t epoch() const { return epoch_; }

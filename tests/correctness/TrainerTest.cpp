@@ -5,6 +5,7 @@
 // weights bit for bit, evaluate's batched means are the full-set means,
 // and predict gives the model's output.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
@@ -158,6 +159,26 @@ TEST(Trainer, EvaluateInBatchesIsTheFullSetMeanAndPredictGivesLogits) {
   absl::StatusOr<Tensor> logits = trainer.Predict({{"x", data.Gather({0, 1, 2}).at("x")}});
   ASSERT_TRUE(logits.ok()) << logits.status();
   EXPECT_EQ(logits->shape(), (std::vector<int64_t>{3, 2}));
+}
+
+// From zero weights, one SGD step of lr 1 moves the weights by exactly the
+// clipped gradient, whose global norm is the limit.
+TEST(Trainer, FitClipsGradientsToTheGlobalNorm) {
+  Model model("linear");
+  BuildLinearRegression(model);
+  Trainer trainer(model);
+  ASSERT_TRUE(trainer
+                  .Compile(std::make_unique<Sgd>(SgdOptions().lr(1)),
+                           [](Var p, Var y) { return losses::MeanSquaredError(p, y); }, {})
+                  .ok());
+  FitOptions options = Quiet(1, 8);
+  options.clip_global_norm = 1e-3;
+  ASSERT_TRUE(trainer.Fit(LinearRegressionData(), options).ok());
+  double sum_of_squares = 0;
+  for (const auto& [name, weight] : trainer.weights()) {
+    for (float w : weight.values()) sum_of_squares += double{w} * w;
+  }
+  EXPECT_NEAR(std::sqrt(sum_of_squares), 1e-3, 1e-8);
 }
 
 TEST(Trainer, FitPrintsOnePlainLinePerEpochWhenNotATerminal) {
