@@ -3,9 +3,11 @@
 // epoch, another for another epoch, a smaller last batch as Keras), the
 // sequence view of images and one-hot labels.
 #include <algorithm>
+#include <filesystem>
 #include <numeric>
 
 #include "gtest/gtest.h"
+#include "runtime/Safetensors.h"
 #include "tests/TestTensors.h"
 #include "training/Dataset.h"
 #include "training/ImageDatasets.h"
@@ -46,6 +48,24 @@ TEST(Dataset, EpochBatchesAreADeterministicPermutationWithASmallerLastBatch) {
   EXPECT_NE(EpochBatches(10, 4, true, 43, 0), batches);
   EXPECT_EQ(EpochBatches(5, 2, /*shuffle=*/false, 42, 0),
             (std::vector<std::vector<int64_t>>{{0, 1}, {2, 3}, {4}}));
+}
+
+TEST(Dataset, LoadsFromSafetensorsWithEachTensorsExampleAxis) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "dataset_test.safetensors").string();
+  ASSERT_TRUE(WriteSafetensors(path, {{"x", Tensor({2, 3, 1}, {0, 1, 2, 10, 11, 12})},
+                                      {"y", Tensor({3, 1}, {5, 6, 7})},
+                                      {"unused", Tensor({1})}})
+                  .ok());
+  absl::StatusOr<Dataset> data = LoadSafetensorsDataset(path, {{"x", 1}, {"y", 0}});
+  ASSERT_TRUE(data.ok()) << data.status();
+  EXPECT_EQ(data->size(), 3);
+  ExpectAllClose(data->Gather({1}).at("x"), Tensor({2, 1, 1}, {1, 11}), 0, 0);
+  EXPECT_EQ(LoadSafetensorsDataset(path, {{"z", 0}}).status().message(),
+            path + ": no tensor named 'z' for the dataset");
+  EXPECT_EQ(LoadSafetensorsDataset(path, {{"x", 0}, {"y", 0}}).status().message(),
+            path + ": dataset: tensor 'y' of shape [3, 1] has 3 examples along axis 0, the "
+                   "others have 2");
 }
 
 TEST(ImageDatasets, ImagesBecomeSequencesOfRows) {
