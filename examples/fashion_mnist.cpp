@@ -91,7 +91,9 @@ int main(int argc, char** argv) {
   const std::string curves = absl::GetFlag(FLAGS_curves);
   if (!curves.empty()) {
     absl::Status written = training::WriteTrainingCurves(
-        curves, *history, "GRU(128) on Fashion-MNIST, Adam lr 1e-3, batch 64");
+        curves, *history,
+        absl::StrFormat("GRU(128) on Fashion-MNIST, Adam lr %g, batch %d, %s", absl::GetFlag(FLAGS_lr),
+                        fit.batch_size, backend));
     if (!written.ok()) return Fail(written);
     std::cout << "training curves: " << curves << "\n";
   }

@@ -85,17 +85,26 @@ absl::Status Trainer::Compile(std::unique_ptr<Optimizer> optimizer, LossFunction
             : absl::StrCat("the model has no output named '", options.prediction, "'"),
         absl::StrJoin(names, ", ")));
   }
-  if (predict->FindInput(options.target) || predict->FindParam(options.target)) {
+  // UniqueName gives the name back only when no value has it.
+  if (predict->UniqueName(options.target) != options.target) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "trainer: the model already has a value named '%s' for the targets; set "
         "CompileOptions::target to another name",
         options.target));
   }
   absl::flat_hash_set<std::string> names = {"loss"};
+  for (const ir::GraphOutput& output : predict->outputs()) {
+    if (!names.insert(output.name).second) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "trainer: the model has an output named '%s', the name of the loss Compile adds",
+          output.name));
+    }
+  }
   for (const Metric& metric : metrics) {
     if (!names.insert(metric.name).second || !metric.build) {
       return absl::InvalidArgumentError(absl::StrFormat(
-          "trainer: metric '%s' is named twice (\"loss\" is taken) or has no function",
+          "trainer: metric '%s' is named twice (\"loss\" and the model's outputs are taken) "
+          "or has no function",
           metric.name));
     }
   }

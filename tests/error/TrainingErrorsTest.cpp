@@ -99,7 +99,13 @@ TEST(TrainingErrors, TrainerUsedWrongly) {
             "trainer: Compile needs an optimizer and a loss");
   EXPECT_EQ(trainer.Compile(std::make_unique<Sgd>(SgdOptions()), Mse(),
                             {{"loss", Mse()}}).message(),
-            "trainer: metric 'loss' is named twice (\"loss\" is taken) or has no function");
+            "trainer: metric 'loss' is named twice (\"loss\" and the model's outputs are taken) "
+            "or has no function");
+  CompileOptions op_result;
+  op_result.target = "dense";  // the dense op's result
+  EXPECT_EQ(trainer.Compile(std::make_unique<Sgd>(SgdOptions()), Mse(), {}, op_result).message(),
+            "trainer: the model already has a value named 'dense' for the targets; set "
+            "CompileOptions::target to another name");
   CompileOptions taken;
   taken.target = "x";
   EXPECT_EQ(trainer.Compile(std::make_unique<Sgd>(SgdOptions()), Mse(), {}, taken).message(),
