@@ -30,6 +30,18 @@ inline void BuildGruTagger(Model& m) {
   m.Output("tags", tags);
 }
 
+// The Fashion-MNIST classifier: each 28×28 image read as a sequence of 28
+// rows of 28 pixels, x (T = 28, N, 28); a GRU of 128 units whose last state
+// (N, 128) a Dense layer maps to logits (N, 10), the output "logits". The
+// softmax is in the loss (losses::SoftmaxCrossEntropy), as PyTorch's
+// nn.CrossEntropyLoss takes logits.
+inline void BuildFashionMnistGru(Model& m) {
+  Var x = m.Input("x", {dims::T, dims::N, 28});
+  Var last = nn::GRU(m, "gru", nn::GRUOptions(28, 128).return_sequences(false))(x);  // (N, 128)
+  Var logits = nn::Dense(m, "dense", nn::DenseOptions(128, 10))(last);              // (N, 10)
+  m.Output("logits", logits);
+}
+
 }  // namespace rnnc::examples
 
 #endif  // RNNC_EXAMPLES_MODELS_H

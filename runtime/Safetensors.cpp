@@ -6,9 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -17,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "ir/Type.h"
 #include "nlohmann/json.hpp"
+#include "runtime/FileBytes.h"
 
 namespace rnnc {
 
@@ -293,16 +292,9 @@ absl::StatusOr<SafetensorsFile> ParseSafetensors(std::string_view bytes,
 }
 
 absl::StatusOr<SafetensorsFile> ReadSafetensors(const std::string& path) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": is a directory, not a safetensors file"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot open"));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot read"));
-  return ParseSafetensors(bytes, path);
+  absl::StatusOr<std::string> bytes = ReadFileBytes(path, "a safetensors file");
+  if (!bytes.ok()) return bytes.status();
+  return ParseSafetensors(*bytes, path);
 }
 
 std::string SerializeSafetensors(const TensorMap& tensors,

@@ -9,6 +9,8 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev   # dnnl's CMake config asks for OpenCL
   libabsl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev                       # gzipped IDX files (runtime/Gzip)
+  dataset-fashion-mnist            # examples/fashion_mnist's data
 )
 # --with-python adds what regenerates golden data and runs the peer benchmarks.
 if [[ "${1:-}" == "--with-python" ]]; then

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 
 namespace rnnc::training {
 
@@ -64,21 +66,84 @@ absl::Status Optimizer::Step(TensorMap& weights, const TensorMap& gradients) {
   return absl::OkStatus();
 }
 
+TensorMap Optimizer::State() const {
+  TensorMap state;
+  const std::vector<std::string> buffers = BufferNames();
+  for (const auto& [weight, values] : state_) {
+    for (size_t k = 0; k < values.size(); ++k) {
+      state[absl::StrCat(weight, ".", buffers[k])] =
+          Tensor({static_cast<int64_t>(values[k].size())}, values[k]);
+    }
+  }
+  return state;
+}
+
+absl::Status Optimizer::RestoreState(const TensorMap& state, int64_t steps,
+                                     const TensorMap& weights) {
+  if (steps < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s state: step count %d, expected >= 0", name(), steps));
+  }
+  const std::vector<std::string> buffers = BufferNames();
+  std::map<std::string, std::vector<std::vector<float>>> restored;
+  size_t used = 0;
+  for (const auto& [weight_name, weight] : weights) {
+    std::vector<std::vector<float>> values;
+    for (const std::string& buffer : buffers) {
+      auto it = state.find(absl::StrCat(weight_name, ".", buffer));
+      if (it == state.end()) continue;
+      if (it->second.num_elements() != weight.num_elements()) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "%s state '%s': %d elements, but weight '%s' has %d (shape %s)", name(), it->first,
+            it->second.num_elements(), weight_name, weight.num_elements(), weight.ShapeString()));
+      }
+      values.push_back(it->second.values());
+    }
+    if (values.empty()) continue;
+    if (values.size() != buffers.size()) {
+      return absl::InvalidArgumentError(absl::StrFormat(
+          "%s state of weight '%s' has %d of its %d buffers (%s)", name(), weight_name,
+          values.size(), buffers.size(), absl::StrJoin(buffers, ", ")));
+    }
+    used += values.size();
+    restored[weight_name] = std::move(values);
+  }
+  if (used != state.size()) {
+    for (const auto& [state_name, tensor] : state) {
+      bool known = false;
+      for (const auto& [weight_name, values] : restored) {
+        for (const std::string& buffer : buffers) {
+          known = known || state_name == absl::StrCat(weight_name, ".", buffer);
+        }
+      }
+      if (!known) {
+        return absl::InvalidArgumentError(absl::StrFormat(
+            "%s state '%s' is not '<weight>.<buffer>' for a weight of this model and a buffer "
+            "of %s (%s)",
+            name(), state_name, name(), absl::StrJoin(buffers, ", ")));
+      }
+    }
+  }
+  state_ = std::move(restored);
+  steps_ = steps;
+  return absl::OkStatus();
+}
+
 // With weight decay λ, momentum μ, dampening τ (torch.optim.SGD):
 //   g ← g + λθ
 //   b ← g on the first step, else μb + (1 - τ)g
 //   g ← g + μb (Nesterov), else b
 //   θ ← θ - lr·g
 void Sgd::Update(std::vector<double>& theta, const std::vector<double>& gradient,
-                 std::vector<std::vector<double>>& state) {
+                 std::vector<std::vector<float>>& state) {
   const double mu = options_.momentum();
   const bool first = state.empty();
-  if (mu != 0 && first) state.emplace_back(theta.size(), 0.0);
+  if (mu != 0 && first) state.emplace_back(theta.size(), 0.0f);
   for (size_t e = 0; e < theta.size(); ++e) {
     double g = gradient[e] + options_.weight_decay() * theta[e];
     if (mu != 0) {
-      double& b = state[0][e];
-      b = first ? g : mu * b + (1 - options_.dampening()) * g;
+      const double b = first ? g : mu * state[0][e] + (1 - options_.dampening()) * g;
+      state[0][e] = static_cast<float>(b);
       g = options_.nesterov() ? g + mu * b : b;
     }
     theta[e] -= options_.lr() * g;
@@ -90,8 +155,8 @@ void Sgd::Update(std::vector<double>& theta, const std::vector<double>& gradient
 //   m ← β₁m + (1 - β₁)g               v ← β₂v + (1 - β₂)g²
 //   θ ← θ - (lr / (1 - β₁ᵗ)) · m / (√v / √(1 - β₂ᵗ) + ε)
 void Adam::Update(std::vector<double>& theta, const std::vector<double>& gradient,
-                  std::vector<std::vector<double>>& state) {
-  if (state.empty()) state.assign(2, std::vector<double>(theta.size(), 0.0));
+                  std::vector<std::vector<float>>& state) {
+  if (state.empty()) state.assign(2, std::vector<float>(theta.size(), 0.0f));
   const double t = static_cast<double>(steps());
   const double beta1 = options_.beta1();
   const double beta2 = options_.beta2();
@@ -104,10 +169,10 @@ void Adam::Update(std::vector<double>& theta, const std::vector<double>& gradien
     } else {
       g += options_.weight_decay() * theta[e];
     }
-    double& m = state[0][e];
-    double& v = state[1][e];
-    m = beta1 * m + (1 - beta1) * g;
-    v = beta2 * v + (1 - beta2) * g * g;
+    const double m = beta1 * state[0][e] + (1 - beta1) * g;
+    const double v = beta2 * state[1][e] + (1 - beta2) * g * g;
+    state[0][e] = static_cast<float>(m);
+    state[1][e] = static_cast<float>(v);
     theta[e] -= step_size * m / (std::sqrt(v) / root_correction2 + options_.epsilon());
   }
 }

@@ -6,7 +6,9 @@
 //
 // State (momentum buffers, moments, step count) lives in the optimizer, per
 // weight name, and starts on the first step as PyTorch's does. Arithmetic is
-// in double per element; weights are stored back as f32.
+// in double per element; weights and state buffers are stored back as f32,
+// as torch.optim keeps an f32 model's state, so that State() is exact and a
+// run resumed from a checkpoint continues bit for bit.
 #ifndef RNNC_TRAINING_OPTIMIZERS_H
 #define RNNC_TRAINING_OPTIMIZERS_H
 
@@ -45,7 +47,7 @@ class SgdOptions {
 };
 
 // torch.optim.Adam's (and, with decoupled_weight_decay, AdamW's) options.
-// Keras's Adam is the same update with epsilon = 1e-7.
+// Keras's Adam is the same update with epsilon = 1e-7: AdamOptions::Keras().
 class AdamOptions {
  public:
   RNNC_OPTIMIZER_OPTION(double, lr)
@@ -58,6 +60,9 @@ class AdamOptions {
   RNNC_OPTIMIZER_OPTION(bool, decoupled_weight_decay)
   // AdamW's defaults: weight_decay 0.01, decoupled.
   static AdamOptions AdamW() { return AdamOptions().weight_decay(0.01).decoupled_weight_decay(true); }
+  // tf.keras.optimizers.Adam's defaults: learning_rate 0.001, beta_1 0.9,
+  // beta_2 0.999, epsilon 1e-7.
+  static AdamOptions Keras() { return AdamOptions().epsilon(1e-7); }
 
  private:
   double lr_ = 1e-3;
@@ -88,35 +93,62 @@ class Optimizer {
   // weight is changed).
   absl::Status Step(TensorMap& weights, const TensorMap& gradients);
 
+  // "sgd" or "adam": what a checkpoint records, to refuse a mismatch.
+  virtual std::string name() const = 0;
+  // The learning rate of the next steps; a schedule (LearningRate.h) sets it.
+  virtual double lr() const = 0;
+  virtual void set_lr(double lr) = 0;
+
+  // Steps taken so far (Adam's bias correction counts them).
+  int64_t steps() const { return steps_; }
+  // The buffers, flat, named "<weight>.<buffer>" with torch.optim's buffer
+  // names (momentum_buffer; exp_avg, exp_avg_sq). Empty before the first
+  // step.
+  TensorMap State() const;
+  // Replaces the state with one State() gave after `steps` steps. Every
+  // tensor must name a weight of `weights` and a buffer of this optimizer,
+  // with the weight's element count, and a weight has all its buffers or
+  // none. On error nothing changes.
+  absl::Status RestoreState(const TensorMap& state, int64_t steps, const TensorMap& weights);
+
  protected:
   // θ (one weight's elements) updated in place from g; `state` holds the
-  // optimizer's buffers of that weight, created empty on its first step.
+  // optimizer's buffers of that weight (BufferNames() order), created empty
+  // on its first step.
   virtual void Update(std::vector<double>& theta, const std::vector<double>& g,
-                      std::vector<std::vector<double>>& state) = 0;
-  int64_t steps() const { return steps_; }
+                      std::vector<std::vector<float>>& state) = 0;
+  virtual std::vector<std::string> BufferNames() const = 0;
 
  private:
   int64_t steps_ = 0;
-  std::map<std::string, std::vector<std::vector<double>>> state_;
+  std::map<std::string, std::vector<std::vector<float>>> state_;
 };
 
 class Sgd : public Optimizer {
  public:
   explicit Sgd(SgdOptions options) : options_(options) {}
+  std::string name() const override { return "sgd"; }
+  double lr() const override { return options_.lr(); }
+  void set_lr(double lr) override { options_.lr(lr); }
 
  private:
   void Update(std::vector<double>& theta, const std::vector<double>& g,
-              std::vector<std::vector<double>>& state) override;
+              std::vector<std::vector<float>>& state) override;
+  std::vector<std::string> BufferNames() const override { return {"momentum_buffer"}; }
   SgdOptions options_;
 };
 
 class Adam : public Optimizer {
  public:
   explicit Adam(AdamOptions options) : options_(options) {}
+  std::string name() const override { return "adam"; }
+  double lr() const override { return options_.lr(); }
+  void set_lr(double lr) override { options_.lr(lr); }
 
  private:
   void Update(std::vector<double>& theta, const std::vector<double>& g,
-              std::vector<std::vector<double>>& state) override;
+              std::vector<std::vector<float>>& state) override;
+  std::vector<std::string> BufferNames() const override { return {"exp_avg", "exp_avg_sq"}; }
   AdamOptions options_;
 };
 
