@@ -16,6 +16,8 @@
 #include "training/Checkpoint.h"
 #include "training/Differentiate.h"
 #include "training/ParamsAsInputs.h"
+#include "training/StatisticsUpdates.h"
+#include "training/TrainingForm.h"
 
 namespace rnnc::training {
 
@@ -129,8 +131,12 @@ absl::Status Trainer::Compile(std::unique_ptr<Optimizer> optimizer, LossFunction
   DifferentiateOptions differentiate;
   differentiate.loss = "loss";
   differentiate.truncate_bptt = options.truncate_bptt;
-  absl::StatusOr<ir::Graph> gradients = Differentiate(*forward, differentiate);
+  // Training runs the training form (batch norm on batch statistics); the
+  // evaluation and prediction graphs are the inference form.
+  const ir::Graph train_form = TrainingForm(*forward);
+  absl::StatusOr<ir::Graph> gradients = Differentiate(train_form, differentiate);
   if (!gradients.ok()) return gradients.status();
+  const std::vector<std::string> assigned = AssignedParams(train_form);
   absl::StatusOr<std::unique_ptr<Executable>> train =
       options.compile(ParamsAsInputs(*gradients), TensorMap());
   if (!train.ok()) return train.status();
@@ -142,6 +148,7 @@ absl::Status Trainer::Compile(std::unique_ptr<Optimizer> optimizer, LossFunction
   initial_lr_ = optimizer_->lr();
   options_ = std::move(options);
   weights_ = model_.weights();
+  assigned_params_ = {assigned.begin(), assigned.end()};
   return absl::OkStatus();
 }
 
@@ -184,8 +191,12 @@ absl::StatusOr<MetricValues> Trainer::Backward(const TensorMap& batch) {
   if (absl::Status status = CheckCompiled("Backward"); !status.ok()) return status;
   absl::StatusOr<TensorMap> outputs = Run(*train_, batch);
   if (!outputs.ok()) return outputs.status();
+  // As PyTorch's forward in train(): the running statistics move now.
+  if (absl::Status status = ApplyStatisticsUpdates(*outputs, weights_); !status.ok()) {
+    return status;
+  }
   for (auto& [name, tensor] : *outputs) {
-    if (!name.starts_with("grad.")) continue;
+    if (!name.starts_with("grad.") || assigned_params_.contains(name.substr(5))) continue;
     auto [it, inserted] = gradients_.emplace(name, tensor);
     if (inserted) continue;
     std::vector<float>& sum = it->second.values();
@@ -200,7 +211,15 @@ absl::Status Trainer::Step() {
     return absl::FailedPreconditionError(
         "trainer: Step with no gradients; call Backward after ZeroGrad first");
   }
-  return optimizer_->Step(weights_, gradients_);
+  // The running statistics are assigned by Backward, not descended: they
+  // sit out the optimizer's step.
+  TensorMap statistics;
+  for (const std::string& name : assigned_params_) {
+    statistics.insert(weights_.extract(name));
+  }
+  absl::Status stepped = optimizer_->Step(weights_, gradients_);
+  weights_.merge(statistics);
+  return stepped;
 }
 
 absl::StatusOr<MetricValues> Trainer::Evaluate(const Dataset& data, int64_t batch_size) {

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "frontend/Model.h"
@@ -172,6 +173,8 @@ class Trainer {
   CompileOptions options_;
   std::string prediction_name_;
   std::vector<std::string> score_names_;  // "loss", then the metrics
+  // Params a step assigns (batch norm's running statistics), not descends.
+  absl::flat_hash_set<std::string> assigned_params_;
   double initial_lr_ = 0;
   ir::Graph predict_graph_;   // params as inputs
   ir::Graph evaluate_graph_;  // with loss and metrics; params as inputs

@@ -142,6 +142,39 @@ TEST(Trainer, BackwardAccumulatesUntilZeroGrad) {
   EXPECT_TRUE(trainer.gradients().empty());
 }
 
+// A batch norm trains on batch statistics: Backward moves its running
+// statistics as PyTorch's forward in train() does (0.9·old + 0.1·batch),
+// the optimizer's step leaves them alone even with weight decay, and
+// Predict, the inference form, normalises with them.
+TEST(Trainer, BatchNormRunningStatisticsMoveInBackwardNotInStep) {
+  Model model("bn");
+  Var x = model.Input("x", {dims::N, 2});
+  model.Output("prediction", nn::BatchNorm(model, "bn", 2)(x));
+  Trainer trainer(model);
+  ASSERT_TRUE(trainer
+                  .Compile(std::make_unique<Sgd>(SgdOptions().lr(0.1).weight_decay(0.5)),
+                           [](Var p, Var y) { return losses::MeanSquaredError(p, y); }, {})
+                  .ok());
+  const TensorMap batch = {{"x", Tensor({4, 2}, {1, 10, 2, 20, 3, 30, 6, 40})},
+                           {"y", Tensor({4, 2}, {0, 0, 1, 1, 0, 0, 1, 1})}};
+  ASSERT_TRUE(trainer.Backward(batch).ok());
+  // Batch means 3 and 25; unbiased variances 14/3 and 500/3.
+  ExpectAllClose(trainer.weights().at("bn.running_mean"), Tensor({2}, {0.3f, 2.5f}), 1e-6, 0);
+  const Tensor running_var({2}, {0.9f + 0.1f * 14 / 3, 0.9f + 0.1f * 500 / 3});
+  ExpectAllClose(trainer.weights().at("bn.running_var"), running_var, 1e-6, 0);
+  EXPECT_EQ(trainer.gradients().count("grad.bn.running_mean"), 0u);
+  const Tensor after_backward = trainer.weights().at("bn.running_var");
+  ASSERT_TRUE(trainer.Step().ok());
+  ExpectAllClose(trainer.weights().at("bn.running_var"), after_backward, 0, 0);
+  EXPECT_NE(trainer.weights().at("bn.weight").values(), (std::vector<float>{1, 1}));
+
+  absl::StatusOr<Tensor> predicted = trainer.Predict({{"x", Tensor({1, 2}, {0.3f, 2.5f})}});
+  ASSERT_TRUE(predicted.ok()) << predicted.status();
+  // x = running mean: (x - mean)/sd·γ + β is β, the stepped bias.
+  ExpectAllClose(*predicted, Tensor({1, 2}, trainer.weights().at("bn.bias").values()), 1e-6,
+                 1e-6);
+}
+
 TEST(Trainer, EvaluateInBatchesIsTheFullSetMeanAndPredictGivesLogits) {
   const Dataset data = SignData(11, 8);
   Model model("sign");
