@@ -26,6 +26,7 @@ bool IsElementwise(ir::OpKind kind) {
     case ir::OpKind::Relu:
     case ir::OpKind::Exp:
     case ir::OpKind::Log:
+    case ir::OpKind::Step:
       return true;
     default:
       return false;
@@ -246,6 +247,10 @@ absl::Status Emitter::EmitOp(const ir::Op& op) {
       return EmitSoftmax(*this, op);
     case ir::OpKind::Full:
       return EmitFull(*this, op);
+    case ir::OpKind::ReduceSum:
+    case ir::OpKind::ReduceMean:
+    case ir::OpKind::ReduceMax:
+      return EmitReduction(*this, op);
     case ir::OpKind::Concat:
     case ir::OpKind::Split:
     case ir::OpKind::Slice:

@@ -61,6 +61,9 @@ llvm::Value* ApplyUnary(Emitter& e, ir::OpKind kind, llvm::Value* a) {
       return b.CreateSelect(b.CreateFCmpOGT(a, zero), a, zero);
     case ir::OpKind::Log:
       return b.CreateUnaryIntrinsic(llvm::Intrinsic::log, a);
+    case ir::OpKind::Step:  // 1 where a > 0, else 0: relu's derivative
+      return b.CreateSelect(b.CreateFCmpOGT(a, zero), llvm::ConstantFP::get(a->getType(), 1.0),
+                            zero);
     default:
       return EmitMathCall(e, kind, a);
   }
