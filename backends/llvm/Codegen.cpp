@@ -258,6 +258,9 @@ absl::Status Emitter::EmitOp(const ir::Op& op) {
     case ir::OpKind::Transpose:
       return EmitShapeOp(*this, op);
     case ir::OpKind::Scan:
+      if (std::optional<passes::Contraction> contraction = passes::MatchContraction(op)) {
+        return EmitContraction(*this, op, *contraction);
+      }
       return EmitScan(*this, op);
     case ir::OpKind::Yield:
       return absl::InternalError(OpLabel(op) + ": a yield outside the end of a scan body");

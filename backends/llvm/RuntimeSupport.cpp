@@ -14,8 +14,16 @@ extern "C" void rnnc_gemm(const float* a, const float* b, float* c, int64_t rows
              c, m);
 }
 
+extern "C" void rnnc_gemm_accumulate_transposed_a(const float* a, const float* b, float* c,
+                                                  int64_t rows, int64_t p, int64_t q) {
+  // Row-major C (p×q) = 1·Aᵀ·B + 1·C, A stored (rows×p), B (rows×q).
+  dnnl_sgemm('T', 'N', p, q, rows, 1.0f, a, p, b, q, 1.0f, c, q);
+}
+
 std::vector<std::pair<const char*, void*>> RuntimeSymbols() {
-  return {{kGemmName, reinterpret_cast<void*>(&rnnc_gemm)}};
+  return {{kGemmName, reinterpret_cast<void*>(&rnnc_gemm)},
+          {kGemmAccumulateTransposedName,
+           reinterpret_cast<void*>(&rnnc_gemm_accumulate_transposed_a)}};
 }
 
 }  // namespace rnnc::llvm_backend

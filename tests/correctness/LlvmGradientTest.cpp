@@ -20,9 +20,9 @@
 #include "frontend/DSL.h"
 #include "frontend/Losses.h"
 #include "gtest/gtest.h"
-#include "passes/Rewrite.h"
 #include "tests/TestTensors.h"
 #include "training/Differentiate.h"
+#include "training/ParamsAsInputs.h"
 
 namespace rnnc {
 namespace {
@@ -198,25 +198,12 @@ INSTANTIATE_TEST_SUITE_P(Encoders, LlvmEncoderGradientTest,
                            return EncoderName(info.param);
                          });
 
-// `graph` with every param an input of the same name and type.
-ir::Graph ParamsAsInputs(const ir::Graph& graph) {
-  ir::Graph result = graph;
-  const std::vector<ir::Value*> params = result.params();
-  for (ir::Value* param : params) {
-    const std::string name = passes::ReleaseName(result, param);
-    ir::Value* input = result.AddInput(name, param->type());
-    result.ReplaceAllUses(param, input);
-    result.RemoveParam(param);
-  }
-  return result;
-}
-
 // The gradient graph compiled once with no weights, then run on fresh
 // weights every time: fuse-gate-matmuls concatenates the gate weights
 // inside the graph, once per run, so new weights take effect at once.
 TEST(LlvmGradient, WeightsPassedAsInputsChangeEveryRun) {
   const ir::Graph forward = BuildClassifier(Encoder::kGruAfter, Loss::kSoftmaxCrossEntropy);
-  const ir::Graph gradients = ParamsAsInputs(Differentiated(forward));
+  const ir::Graph gradients = training::ParamsAsInputs(Differentiated(forward));
   ASSERT_TRUE(gradients.params().empty());
   ExpectSameOnBothBackends(gradients, {},
                            [&](int run) { return RandomWeights(forward, 7 + 100 * run); });
