@@ -36,13 +36,10 @@
 //     %2: f32[4, 3] = add(%w_sum.acc, %1)
 //     yield(%2)
 //   }
-#include <algorithm>
-#include <numeric>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "passes/Accumulation.h"
 #include "passes/Pass.h"
 #include "passes/PatternMatch.h"
@@ -55,38 +52,8 @@ namespace {
 using ir::OpKind;
 using ir::Value;
 
-// The stacked per-step values of `scan`'s body values, made per-step outputs
-// when they are not slices of its sequences already.
-class StepValues {
- public:
-  StepValues(ir::Graph& graph, ir::Op& scan) : graph_(graph), scan_(scan) {}
-
-  Value* Stacked(Value* value) {
-    const ir::Block& body = *scan_.body();
-    const size_t carries = scan_.int_attribute("carries");
-    for (size_t i = carries; i < body.num_arguments(); ++i) {
-      if (body.argument(i) == value) return scan_.operand(i);
-    }
-    if (auto it = outputs_.find(value); it != outputs_.end()) return it->second;
-    ir::Op& yield = *body.ops().back();
-    std::vector<Value*> yielded = yield.operands();
-    yielded.push_back(value);
-    yield.set_operands(yielded);
-    std::vector<ir::Dim> dims = value->type().dims();
-    dims.insert(dims.begin(), scan_.operand(carries)->type().dim(0));
-    Value* stacked = graph_.AddResult(scan_, value->name() + ".steps", ir::TensorType(dims));
-    outputs_[value] = stacked;
-    return stacked;
-  }
-
- private:
-  ir::Graph& graph_;
-  ir::Op& scan_;
-  absl::flat_hash_map<const Value*, Value*> outputs_;
-};
-
 // init + the sum over all steps of `sum`'s term, built after the scan.
-Value* SumAfterScan(Builder& after, StepValues& steps, const Accumulation& sum, Value* init,
+Value* SumAfterScan(Builder& after, StepOutputs& steps, const Accumulation& sum, Value* init,
                     const std::string& name) {
   if (sum.kind == Accumulation::Kind::kRowSum) {
     // The step's axes shift by one behind the new time axis.
@@ -121,7 +88,7 @@ bool HoistSums(ir::Graph& graph, ir::Op& scan) {
   }
   if (!any) return false;
 
-  StepValues steps(graph, scan);
+  StepOutputs steps(graph, scan);
   Builder after(graph, *scan.parent(), IndexInBlock(&scan) + 1);
   ir::Block& body = *scan.body();
   ir::Op& yield = *body.ops().back();

@@ -50,7 +50,9 @@ std::vector<std::string> PipelineFor(std::string_view backend) {
     return {"raise-rnn-cells", "fold-batch-norm", "canonicalize", "cse", "dce"};
   // The LLVM backend compiles scans of cell ops: layers are expanded, the
   // gate GEMMs fused, the input projection taken out of the recurrence, and
-  // so are a backward scan's weight-gradient sums.
+  // so are a backward scan's weight-gradient sums; the backward takes the
+  // forward's recurrent products instead of recomputing them (after cse,
+  // which makes the two scans' weights one value).
   if (backend == "llvm") {
     return {"fold-batch-norm",
             "expand-rnn-layers",
@@ -59,6 +61,7 @@ std::vector<std::string> PipelineFor(std::string_view backend) {
             "hoist-weight-gradients",
             "canonicalize",
             "cse",
+            "reuse-scan-products",
             "dce"};
   }
   return {};
