@@ -122,10 +122,7 @@ void RegisterSteps() {
 }  // namespace
 }  // namespace rnnc
 
-#include "ir/Printer.h"
-#include <cstdio>
 int main(int argc, char** argv) {
-  if (getenv("DUMP")) { auto s = rnnc::MakeTrainingStep(); std::printf("%s", rnnc::ir::PrintGraph(s->gradients).c_str()); return 0; }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   rnnc::RegisterSteps();
