@@ -285,6 +285,40 @@ TEST(LlvmBackend, ScanForwardAndReverseWithCarriesAndOutputs) {
   }
 }
 
+// A contraction scan (passes/Accumulation.h), run as one GEMM over all T·N
+// rows: init + Σ_t u_tᵀ·v_t, with u and v in either order among the
+// sequences, symbolic T and N, and P, Q across the 16-lane chunks.
+TEST(LlvmBackend, ContractionScanIsOneGemm) {
+  const std::string text = R"(graph g {
+  input %u: f32[T, N, 19]
+  input %v: f32[T, N, 5]
+  input %init: f32[19, 5]
+  input %init2: f32[5, 19]
+  %c: f32[19, 5] = scan(%init, %u, %v) {carries = 1, reverse = true} {
+    ^(%acc: f32[19, 5], %u_t: f32[N, 19], %v_t: f32[N, 5]):
+    %u_tt: f32[19, N] = transpose(%u_t) {perm = [1, 0]}
+    %p: f32[19, 5] = matmul(%u_tt, %v_t)
+    %next: f32[19, 5] = add(%p, %acc)
+    yield(%next)
+  }
+  %d: f32[5, 19] = scan(%init2, %u, %v) {carries = 1, reverse = false} {
+    ^(%acc2: f32[5, 19], %u_t2: f32[N, 19], %v_t2: f32[N, 5]):
+    %v_tt: f32[5, N] = transpose(%v_t2) {perm = [1, 0]}
+    %q: f32[5, 19] = matmul(%v_tt, %u_t2)
+    %next2: f32[5, 19] = add(%acc2, %q)
+    yield(%next2)
+  }
+  output %c
+  output %d
+})";
+  ExpectTextMatchesInterpreter(text, kShapes);
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(text);
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  EXPECT_NE(ir->find("rnnc_gemm_accumulate_transposed_a"), std::string::npos);
+}
+
 TEST(LlvmBackend, ScanCarriesThatSwap) {
   ExpectTextMatchesInterpreter(R"(graph g {
   input %a0: f32[N, 2]
