@@ -11,7 +11,9 @@
 //   <backend>/train/gru_after/T:<T>/N:<N>/I:<I>/H:<H>/C:<classes>/threads:<k>
 //
 // and report min_ms, the fastest single step (other processes on a shared
-// machine only ever add time), beside Google Benchmark's mean real time.
+// machine only ever add time), beside Google Benchmark's mean real time, and
+// compile_ms, what making the executable took (passes and JIT for llvm),
+// paid once per training run.
 #include <omp.h>
 
 #include <algorithm>
@@ -80,8 +82,11 @@ const Backend kBackends[] = {
 void RunStep(benchmark::State& state, const Backend& backend, int threads) {
   omp_set_num_threads(threads);
   absl::StatusOr<TrainingStep> step = MakeTrainingStep();
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point compile_start = Clock::now();
   absl::StatusOr<std::unique_ptr<Executable>> executable =
       step.ok() ? backend.compile(step->gradients, {}) : step.status();
+  const Clock::duration compile_time = Clock::now() - compile_start;
   // The first run allocates what a backend allocates per (T, N); not timed.
   absl::Status status =
       executable.ok() ? (*executable)->Run(step->inputs).status() : executable.status();
@@ -89,7 +94,6 @@ void RunStep(benchmark::State& state, const Backend& backend, int threads) {
     state.SkipWithError(std::string(status.message()).c_str());
     return;
   }
-  using Clock = std::chrono::steady_clock;
   Clock::duration fastest = Clock::duration::max();
   for (auto _ : state) {
     const Clock::time_point begin = Clock::now();
@@ -102,6 +106,7 @@ void RunStep(benchmark::State& state, const Backend& backend, int threads) {
     benchmark::DoNotOptimize(outputs);
   }
   state.counters["min_ms"] = std::chrono::duration<double, std::milli>(fastest).count();
+  state.counters["compile_ms"] = std::chrono::duration<double, std::milli>(compile_time).count();
 }
 
 void RegisterSteps() {

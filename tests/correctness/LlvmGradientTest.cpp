@@ -8,8 +8,9 @@
 // inline-GEMM limit included). Every output (the loss and each grad.*)
 // must equal the interpreter's within 1e-5 relative + 1e-6 absolute.
 //
-// Also the form training runs: the params turned into inputs, so that one
-// executable serves every step with the current weights passed in.
+// Also truncated BPTT with input gradients, and the form training runs: the
+// params turned into inputs, so that one executable serves every step with
+// the current weights passed in.
 #include <functional>
 #include <string>
 #include <vector>
@@ -163,8 +164,9 @@ void ExpectSameOnBothBackends(
   }
 }
 
-ir::Graph Differentiated(const ir::Graph& forward) {
-  absl::StatusOr<ir::Graph> gradients = training::Differentiate(forward, {});
+ir::Graph Differentiated(const ir::Graph& forward,
+                         const training::DifferentiateOptions& options = {}) {
+  absl::StatusOr<ir::Graph> gradients = training::Differentiate(forward, options);
   EXPECT_TRUE(gradients.ok()) << gradients.status();
   return gradients.ok() ? *std::move(gradients) : ir::Graph();
 }
@@ -197,6 +199,17 @@ INSTANTIATE_TEST_SUITE_P(Encoders, LlvmEncoderGradientTest,
                          [](const testing::TestParamInfo<Encoder>& info) {
                            return EncoderName(info.param);
                          });
+
+// Truncated BPTT's phase carry (concat, slice and select of a one-hot in the
+// backward scan), and the input gradients (x̄ as a per-step output of the
+// backward scans), on the bidirectional GRU tagger.
+TEST(LlvmGradient, TruncatedBpttWithInputGradients) {
+  const ir::Graph forward = BuildClassifier(Encoder::kTagger, Loss::kSoftmaxCrossEntropy);
+  training::DifferentiateOptions options;
+  options.truncate_bptt = 2;
+  options.input_gradients = true;
+  ExpectSameOnBothBackends(Differentiated(forward, options), RandomWeights(forward, 7));
+}
 
 // The gradient graph compiled once with no weights, then run on fresh
 // weights every time: fuse-gate-matmuls concatenates the gate weights
