@@ -49,14 +49,19 @@ std::vector<std::string> PipelineFor(std::string_view backend) {
   if (backend == "onednn")
     return {"raise-rnn-cells", "fold-batch-norm", "canonicalize", "cse", "dce"};
   // The LLVM backend compiles scans of cell ops: layers are expanded, the
-  // gate GEMMs fused, and the input projection taken out of the recurrence.
+  // gate GEMMs fused, the input projection taken out of the recurrence, and
+  // so are a backward scan's weight-gradient sums; the backward takes the
+  // forward's recurrent products instead of recomputing them (after cse,
+  // which makes the two scans' weights one value).
   if (backend == "llvm") {
     return {"fold-batch-norm",
             "expand-rnn-layers",
             "fuse-gate-matmuls",
             "hoist-input-projection",
+            "hoist-weight-gradients",
             "canonicalize",
             "cse",
+            "reuse-scan-products",
             "dce"};
   }
   return {};

@@ -180,6 +180,24 @@ ir::Op* RebuildScan(ir::Graph& graph, ir::Op* scan, const std::vector<bool>& kee
   return rebuilt;
 }
 
+Value* StepOutputs::Stacked(Value* value) {
+  const ir::Block& body = *scan_.body();
+  const size_t carries = scan_.int_attribute("carries");
+  for (size_t i = carries; i < body.num_arguments(); ++i) {
+    if (body.argument(i) == value) return scan_.operand(i);
+  }
+  if (auto it = outputs_.find(value); it != outputs_.end()) return it->second;
+  ir::Op& yield = *body.ops().back();
+  std::vector<Value*> yielded = yield.operands();
+  yielded.push_back(value);
+  yield.set_operands(yielded);
+  std::vector<ir::Dim> dims = value->type().dims();
+  dims.insert(dims.begin(), scan_.operand(carries)->type().dim(0));
+  Value* stacked = graph_.AddResult(scan_, value->name() + ".steps", ir::TensorType(dims));
+  outputs_[value] = stacked;
+  return stacked;
+}
+
 std::vector<Value*> CloneBody(Builder& builder, const ir::Block& body, ValueMap& map) {
   auto lookup = [&](Value* v) {
     auto it = map.find(v);

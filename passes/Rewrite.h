@@ -89,6 +89,20 @@ ir::Op* BuildScan(Builder& builder, const std::vector<ir::Value*>& initial,
 ir::Op* RebuildScan(ir::Graph& graph, ir::Op* scan, const std::vector<bool>& keep_carry,
                     const std::vector<bool>& keep_sequence, const std::vector<bool>& keep_output);
 
+// The stacked per-step values of a scan's body values, (T, ...): a slice of
+// one of its sequences is that sequence; any other value becomes a new
+// per-step output of the scan (once, however often it is asked for).
+class StepOutputs {
+ public:
+  StepOutputs(ir::Graph& graph, ir::Op& scan) : graph_(graph), scan_(scan) {}
+  ir::Value* Stacked(ir::Value* value);
+
+ private:
+  ir::Graph& graph_;
+  ir::Op& scan_;
+  absl::flat_hash_map<const ir::Value*, ir::Value*> outputs_;
+};
+
 using ValueMap = absl::flat_hash_map<const ir::Value*, ir::Value*>;
 // Clones the ops of `body` but its final yield at the builder, operands
 // looked up in `map` (values not in it are used as they are), and returns

@@ -27,6 +27,7 @@ bool IsElementwise(ir::OpKind kind) {
     case ir::OpKind::Exp:
     case ir::OpKind::Log:
     case ir::OpKind::Sqrt:
+    case ir::OpKind::Step:
       return true;
     default:
       return false;
@@ -247,6 +248,10 @@ absl::Status Emitter::EmitOp(const ir::Op& op) {
       return EmitSoftmax(*this, op);
     case ir::OpKind::Full:
       return EmitFull(*this, op);
+    case ir::OpKind::ReduceSum:
+    case ir::OpKind::ReduceMean:
+    case ir::OpKind::ReduceMax:
+      return EmitReduction(*this, op);
     case ir::OpKind::Concat:
     case ir::OpKind::Split:
     case ir::OpKind::Slice:
@@ -254,6 +259,9 @@ absl::Status Emitter::EmitOp(const ir::Op& op) {
     case ir::OpKind::Transpose:
       return EmitShapeOp(*this, op);
     case ir::OpKind::Scan:
+      if (std::optional<passes::Contraction> contraction = passes::MatchContraction(op)) {
+        return EmitContraction(*this, op, *contraction);
+      }
       return EmitScan(*this, op);
     case ir::OpKind::Yield:
       return absl::InternalError(OpLabel(op) + ": a yield outside the end of a scan body");

@@ -9,7 +9,7 @@
 // buffers; large matmuls call the runtime's GEMM (RuntimeSupport.h).
 //
 // The per-op emitters live in one file per kind of op (Elementwise, ShapeOps,
-// Matmul, Scan); this header is what they share: the Emitter, which owns the
+// Reduction, Matmul, Scan, Contraction); this header is what they share: the Emitter, which owns the
 // IRBuilder, the value → pointer map and the loop helpers.
 #ifndef RNNC_BACKENDS_LLVM_CODEGEN_H
 #define RNNC_BACKENDS_LLVM_CODEGEN_H
@@ -26,6 +26,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "passes/Accumulation.h"
 
 namespace rnnc::llvm_backend {
 
@@ -167,9 +168,11 @@ absl::Status EmitElementwise(Emitter& e, const ir::Op& op);
 absl::Status EmitSoftmax(Emitter& e, const ir::Op& op);
 absl::Status EmitBatchNorm(Emitter& e, const ir::Op& op);
 absl::Status EmitFull(Emitter& e, const ir::Op& op);
+absl::Status EmitReduction(Emitter& e, const ir::Op& op);
 absl::Status EmitShapeOp(Emitter& e, const ir::Op& op);
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op);
 absl::Status EmitScan(Emitter& e, const ir::Op& op);
+absl::Status EmitContraction(Emitter& e, const ir::Op& op, const passes::Contraction& contraction);
 
 // f32 math on scalars or vectors (MathCodegen.cpp), accurate to a few ulp.
 llvm::Value* EmitExp(llvm::IRBuilder<>& b, llvm::Value* x);

@@ -63,6 +63,9 @@ llvm::Value* ApplyUnary(Emitter& e, ir::OpKind kind, llvm::Value* a) {
       return b.CreateUnaryIntrinsic(llvm::Intrinsic::log, a);
     case ir::OpKind::Sqrt:  // vsqrtps: correctly rounded, as std::sqrt
       return b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, a);
+    case ir::OpKind::Step:  // 1 where a > 0, else 0: relu's derivative
+      return b.CreateSelect(b.CreateFCmpOGT(a, zero), llvm::ConstantFP::get(a->getType(), 1.0),
+                            zero);
     default:
       return EmitMathCall(e, kind, a);
   }

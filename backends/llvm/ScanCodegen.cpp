@@ -8,7 +8,10 @@
 //     carry_i ← yielded next carry i
 //   results: the carries (they share the carry arguments' buffers), out_j
 //
-// Every body value has one buffer, reused by every step.
+// Every body value has one buffer, reused by every step, but for a per-step
+// output that a body op computes: that op writes it straight into out_j[t]
+// (a backward scan's per-step gradients, a forward's saved products), so
+// no copy follows.
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "backends/llvm/Codegen.h"
@@ -49,6 +52,18 @@ absl::Status EmitScan(Emitter& e, const ir::Op& op) {
     }
   }
 
+  // The outputs computed in place: results of the body's own ops (not of a
+  // nested scan, whose results share its carries' buffers), once each.
+  std::vector<bool> in_place(op.num_results(), false);
+  for (size_t j = carries; j < op.num_results(); ++j) {
+    const ir::Value* output = yield->operand(j);
+    const ir::Op* producer = output->defining_op();
+    bool first = true;
+    for (size_t k = carries; k < j; ++k) first = first && yield->operand(k) != output;
+    in_place[j] = first && producer != nullptr && producer->parent() == &body &&
+                  producer->kind() != ir::OpKind::Scan;
+  }
+
   llvm::Value* steps = e.Dim(op.operand(carries)->type().dim(0));
   absl::Status status;
   e.LoopNest({steps}, [&](const std::vector<llvm::Value*>& index) {
@@ -58,14 +73,22 @@ absl::Status EmitScan(Emitter& e, const ir::Op& op) {
       e.Bind(slice, e.Offset(e.Pointer(op.operand(j)),
                              b.CreateMul(t, NumElements(e, slice->type()))));
     }
+    auto step_of_output = [&](size_t j) {
+      llvm::Value* count = NumElements(e, yield->operand(j)->type());
+      return e.Offset(e.Pointer(op.result(j)), b.CreateMul(t, count));
+    };
+    for (size_t j = carries; j < op.num_results(); ++j) {
+      if (in_place[j]) e.Bind(yield->operand(j), step_of_output(j));
+    }
     for (size_t i = 0; i + 1 < body.num_ops(); ++i) {
       status = e.EmitOp(*body.op(i));
       if (!status.ok()) return;
     }
     for (size_t j = carries; j < op.num_results(); ++j) {
       const ir::Value* output = yield->operand(j);
-      llvm::Value* count = NumElements(e, output->type());
-      e.Copy(e.Offset(e.Pointer(op.result(j)), b.CreateMul(t, count)), e.Pointer(output), count);
+      if (!in_place[j]) {
+        e.Copy(step_of_output(j), e.Pointer(output), NumElements(e, output->type()));
+      }
     }
     for (size_t i = 0; i < carries; ++i) {
       if (staged[i]) {

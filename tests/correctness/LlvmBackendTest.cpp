@@ -1,12 +1,15 @@
 // The LLVM backend against the interpreter: every op kind on random inputs,
 // cells written from primitives (LSTM, both GRUs, RNN) in forward and reverse
 // scans, symbolic T and N bound to several sizes (1 included) on one
-// executable, within 1e-5 relative + 1e-6 absolute.
+// executable, within 1e-5 relative + 1e-6 absolute. Also the ops gradients
+// use: reductions and step.
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "backends/interp/Interpreter.h"
 #include "backends/llvm/LlvmBackend.h"
 #include "frontend/DSL.h"
@@ -109,6 +112,8 @@ TEST(LlvmBackend, UnaryOpsOverTheirWholeRange) {
   %sq: f32[N, 33] = mul(%x, %x)
   %l: f32[N, 33] = log(%sq)
   %q: f32[N, 33] = sqrt(%sq)
+  %st: f32[N, 33] = step(%x)
+  output %st
   output %n
   output %s
   output %t
@@ -150,6 +155,47 @@ TEST(LlvmBackend, Softmax) {
   output %y
 })"),
                                  kShapes, 3.0f);
+  }
+}
+
+// Every set of axes of a rank-3 tensor with symbolic T and N, dropped and
+// kept: the innermost axis (33 = two full chunks of 16 and a masked one)
+// reduced or not, symbolic dims reduced (the mean's divisor bound at run
+// time), a rank-0 operand, and an elementwise result reduced.
+TEST(LlvmBackend, ReduceSumMeanMax) {
+  const std::vector<std::vector<int64_t>> axes_sets = {{0},    {1},    {2},    {-1},
+                                                       {0, 1}, {0, 2}, {1, 2}, {0, 1, 2}};
+  for (const char* op : {"reduce_sum", "reduce_mean", "reduce_max"}) {
+    for (const std::vector<int64_t>& axes_set : axes_sets) {
+      const std::string axes = absl::StrCat("[", absl::StrJoin(axes_set, ", "), "]");
+      SCOPED_TRACE(absl::StrCat(op, " over ", axes));
+      auto type = [&](bool keep) {
+        const std::vector<std::string> dims = {"T", "N", "33"};
+        std::vector<std::string> kept;
+        for (int64_t k = 0; k < 3; ++k) {
+          const bool reduced = std::find(axes_set.begin(), axes_set.end(), k) != axes_set.end() ||
+                               std::find(axes_set.begin(), axes_set.end(), k - 3) != axes_set.end();
+          if (!reduced) {
+            kept.push_back(dims[k]);
+          } else if (keep) {
+            kept.push_back("1");
+          }
+        }
+        return absl::StrCat("f32[", absl::StrJoin(kept, ", "), "]");
+      };
+      ExpectTextMatchesInterpreter(absl::StrCat(R"(graph g {
+  input %x: f32[T, N, 33]
+  input %s: f32[]
+  %e: f32[T, N, 33] = exp(%x)
+  %d: )", type(false), " = ", op, "(%x) {axes = ", axes, R"(}
+  %k: )", type(true), " = ", op, "(%e) {axes = ", axes, R"(, keep_dims = true}
+  %r: f32[] = )", op, R"((%s) {axes = []}
+  output %d
+  output %k
+  output %r
+})"),
+                                   kShapes);
+    }
   }
 }
 
@@ -239,6 +285,40 @@ TEST(LlvmBackend, ScanForwardAndReverseWithCarriesAndOutputs) {
 })"),
                                  kShapes);
   }
+}
+
+// A contraction scan (passes/Accumulation.h), run as one GEMM over all T·N
+// rows: init + Σ_t u_tᵀ·v_t, with u and v in either order among the
+// sequences, symbolic T and N, and P, Q across the 16-lane chunks.
+TEST(LlvmBackend, ContractionScanIsOneGemm) {
+  const std::string text = R"(graph g {
+  input %u: f32[T, N, 19]
+  input %v: f32[T, N, 5]
+  input %init: f32[19, 5]
+  input %init2: f32[5, 19]
+  %c: f32[19, 5] = scan(%init, %u, %v) {carries = 1, reverse = true} {
+    ^(%acc: f32[19, 5], %u_t: f32[N, 19], %v_t: f32[N, 5]):
+    %u_tt: f32[19, N] = transpose(%u_t) {perm = [1, 0]}
+    %p: f32[19, 5] = matmul(%u_tt, %v_t)
+    %next: f32[19, 5] = add(%p, %acc)
+    yield(%next)
+  }
+  %d: f32[5, 19] = scan(%init2, %u, %v) {carries = 1, reverse = false} {
+    ^(%acc2: f32[5, 19], %u_t2: f32[N, 19], %v_t2: f32[N, 5]):
+    %v_tt: f32[5, N] = transpose(%v_t2) {perm = [1, 0]}
+    %q: f32[5, 19] = matmul(%v_tt, %u_t2)
+    %next2: f32[5, 19] = add(%acc2, %q)
+    yield(%next2)
+  }
+  output %c
+  output %d
+})";
+  ExpectTextMatchesInterpreter(text, kShapes);
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(text);
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  EXPECT_NE(ir->find("rnnc_gemm_accumulate_transposed_a"), std::string::npos);
 }
 
 TEST(LlvmBackend, ScanCarriesThatSwap) {
