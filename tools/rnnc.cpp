@@ -20,7 +20,19 @@ ABSL_FLAG(std::string, outputs, "", "where `run` writes the outputs (safetensors
 ABSL_FLAG(std::string, backend, "interp", "what runs the model: interp, onednn or llvm");
 ABSL_FLAG(std::string, passes, "", "`opt`: passes to run, in order, e.g. expand-rnn-layers,dce");
 ABSL_FLAG(bool, print_after_all, false, "`opt`: print the IR after every pass");
-ABSL_FLAG(std::string, emit, "ir", "`opt`: what to print: ir, or llvm (the LLVM IR of the llvm backend)");
+ABSL_FLAG(std::string, emit, "",
+          "`opt`: what to print: ir (the default), or llvm (the LLVM IR of the llvm backend); `compile`: what "
+          "to write: library (the default: the .so and its header), obj, llvm or header");
+ABSL_FLAG(std::string, o, "", "`compile`: the file to write, e.g. -o libmodel.so");
+ABSL_FLAG(std::string, header, "",
+          "`compile`: where the library's C header goes (default: beside it, libm.so -> m.h)");
+ABSL_FLAG(std::string, name, "",
+          "`compile`: the C prefix of the library's functions (default: the graph's name)");
+ABSL_FLAG(bool, external_weights, false,
+          "`compile`: embed no weights; the library reads a safetensors file at create time");
+ABSL_FLAG(std::string, gemm, "inline",
+          "`compile`: inline (every matmul in generated code; the library needs only libc, "
+          "libm, libstdc++) or onednn (large matmuls on oneDNN's sgemm; it needs libdnnl)");
 ABSL_FLAG(std::string, dims, "",
           "`bench` without --inputs: sizes of the symbolic dims for random inputs, e.g. T=100,N=16");
 ABSL_FLAG(double, min_seconds, 1.0, "`bench`: run for at least this long");
@@ -40,6 +52,13 @@ usage:
            [--outputs OUT.safetensors] [--backend interp]
                                      run a model; symbolic dims (T, N) are
                                      bound from the input shapes
+  rnnc run LIBMODEL.so --inputs X.safetensors [--weights W.safetensors]
+                                     run a compiled model library
+  rnnc compile FILE.rnnc --weights W.safetensors -o libmodel.so
+           [--header model.h] [--name NAME] [--external-weights]
+           [--gemm inline|onednn] [--emit library|obj|llvm|header]
+                                     compile a model ahead of time into a
+                                     shared library and its C header
   rnnc bench FILE.rnnc [--weights W.safetensors] (--inputs X.safetensors | --dims T=100,N=16)
            [--backend interp] [--min_seconds 1] [--min_runs 10]
                                      run a model repeatedly: latency
@@ -67,7 +86,7 @@ int Opt(const std::string& path) {
     absl::StatusOr<std::string> llvm_ir = rnnc::llvm_backend::EmitLlvmIr(*optimized);
     if (!llvm_ir.ok()) return Fail(llvm_ir.status());
     std::cout << *llvm_ir;
-  } else if (emit == "ir") {
+  } else if (emit == "ir" || emit.empty()) {
     if (!absl::GetFlag(FLAGS_print_after_all)) std::cout << rnnc::ir::PrintGraph(*optimized);
   } else {
     return Fail(absl::InvalidArgumentError(
@@ -106,6 +125,25 @@ int Bench(const std::string& path) {
   return 0;
 }
 
+int CompileCommand(const std::string& path) {
+  rnnc::tools::CompileRequest request;
+  request.graph_path = path;
+  request.weights_path = absl::GetFlag(FLAGS_weights);
+  request.output_path = absl::GetFlag(FLAGS_o);
+  request.header_path = absl::GetFlag(FLAGS_header);
+  if (!absl::GetFlag(FLAGS_emit).empty()) request.emit = absl::GetFlag(FLAGS_emit);
+  request.options.name = absl::GetFlag(FLAGS_name);
+  request.options.embed_weights = !absl::GetFlag(FLAGS_external_weights);
+  const std::string gemm = absl::GetFlag(FLAGS_gemm);
+  if (gemm != "inline" && gemm != "onednn") {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--gemm=", gemm, " is not known; expected inline or onednn")));
+  }
+  request.options.onednn_gemm = gemm == "onednn";
+  if (absl::Status status = rnnc::tools::CompileModel(request); !status.ok()) return Fail(status);
+  return 0;
+}
+
 int Run(const std::string& path) {
   const rnnc::tools::RunRequest request = RequestFromFlags(path);
   absl::StatusOr<rnnc::TensorMap> outputs = rnnc::tools::RunModel(request);
@@ -126,12 +164,13 @@ int main(int argc, char** argv) {
   const std::string command = args[1];
   if (args.size() != 3) {
     return Fail(absl::InvalidArgumentError(
-        absl::StrCat("'", command, "' takes exactly one IR file; see rnnc --help")));
+        absl::StrCat("'", command, "' takes exactly one model file; see rnnc --help")));
   }
   if (command == "opt") return Opt(args[2]);
   if (command == "dot") return Dot(args[2]);
   if (command == "run") return Run(args[2]);
   if (command == "bench") return Bench(args[2]);
-  return Fail(absl::InvalidArgumentError(
-      absl::StrCat("unknown command '", command, "'; commands: opt, dot, run, bench (see rnnc --help)")));
+  if (command == "compile") return CompileCommand(args[2]);
+  return Fail(absl::InvalidArgumentError(absl::StrCat(
+      "unknown command '", command, "'; commands: opt, dot, run, compile, bench (see rnnc --help)")));
 }
