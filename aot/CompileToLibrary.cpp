@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "aot/Linker.h"
 #include "aot/ModelHeader.h"
@@ -14,15 +15,34 @@ namespace rnnc::aot {
 
 namespace {
 
-LibraryOptions Resolved(const ir::Graph& graph, LibraryOptions options) {
+bool IsCIdentifier(const std::string& name) {
+  if (name.empty() || absl::ascii_isdigit(name[0])) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(c) && c != '_') return false;
+  }
+  return true;
+}
+
+// The options with the name defaulted to the graph's, which must be a C
+// identifier: the library's functions are named after it.
+absl::StatusOr<LibraryOptions> Resolved(const ir::Graph& graph, LibraryOptions options) {
   if (options.name.empty()) options.name = graph.name();
+  if (!IsCIdentifier(options.name)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "model name '", options.name,
+        "' is not a C identifier (letters, digits and '_', not starting with a digit), and the "
+        "library's functions are named after it; pass another name (--name)"));
+  }
   return options;
 }
 
-llvm_backend::AotOptions BackendOptions(const ir::Graph& graph, const LibraryOptions& options) {
-  return {.name = Resolved(graph, options).name,
-          .embed_weights = options.embed_weights,
-          .call_gemm_library = options.onednn_gemm};
+absl::StatusOr<llvm_backend::AotOptions> BackendOptions(const ir::Graph& graph,
+                                                        const LibraryOptions& options) {
+  absl::StatusOr<LibraryOptions> resolved = Resolved(graph, options);
+  if (!resolved.ok()) return resolved.status();
+  return llvm_backend::AotOptions{.name = resolved->name,
+                                  .embed_weights = options.embed_weights,
+                                  .call_gemm_library = options.onednn_gemm};
 }
 
 }  // namespace
@@ -37,17 +57,23 @@ absl::Status WriteFile(const std::string& path, const std::string& contents) {
 
 absl::StatusOr<std::string> CompileToObject(const ir::Graph& graph, const TensorMap& weights,
                                             const LibraryOptions& options) {
-  return llvm_backend::EmitAotObject(graph, weights, BackendOptions(graph, options));
+  absl::StatusOr<llvm_backend::AotOptions> backend = BackendOptions(graph, options);
+  if (!backend.ok()) return backend.status();
+  return llvm_backend::EmitAotObject(graph, weights, *backend);
 }
 
 absl::StatusOr<std::string> CompileToLlvmIr(const ir::Graph& graph, const TensorMap& weights,
                                             const LibraryOptions& options) {
-  return llvm_backend::EmitAotLlvmIr(graph, weights, BackendOptions(graph, options));
+  absl::StatusOr<llvm_backend::AotOptions> backend = BackendOptions(graph, options);
+  if (!backend.ok()) return backend.status();
+  return llvm_backend::EmitAotLlvmIr(graph, weights, *backend);
 }
 
 absl::StatusOr<std::string> CompileToHeader(const ir::Graph& graph,
                                             const LibraryOptions& options) {
-  return GenerateModelHeader(graph, Resolved(graph, options));
+  absl::StatusOr<LibraryOptions> resolved = Resolved(graph, options);
+  if (!resolved.ok()) return resolved.status();
+  return GenerateModelHeader(graph, *resolved);
 }
 
 absl::Status CompileToSharedLibrary(const ir::Graph& graph, const TensorMap& weights,

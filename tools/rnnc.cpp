@@ -1,4 +1,5 @@
 // The rnnc command-line driver: parses flags, calls tools/Driver, prints.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -152,11 +153,28 @@ int Run(const std::string& path) {
   return 0;
 }
 
+// Flags are documented with dashes (--external-weights, --print-after-all)
+// but Abseil names them with underscores: the names are rewritten before
+// parsing, values left alone.
+std::vector<std::string> UnderscoredFlagNames(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::string& arg : args) {
+    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) continue;
+    const size_t end = std::min(arg.find('='), arg.size());
+    std::replace(arg.begin() + 2, arg.begin() + static_cast<std::ptrdiff_t>(end), '-', '_');
+  }
+  return args;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> renamed = UnderscoredFlagNames(argc, argv);
+  std::vector<char*> renamed_argv;
+  for (std::string& arg : renamed) renamed_argv.push_back(arg.data());
+  std::vector<char*> args =
+      absl::ParseCommandLine(static_cast<int>(renamed_argv.size()), renamed_argv.data());
   if (args.size() < 2) {
     std::cerr << "rnnc: " << kUsage << " see rnnc --help\n";
     return 2;

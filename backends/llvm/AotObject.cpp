@@ -5,7 +5,6 @@
 #include "backends/llvm/AotObject.h"
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "backends/llvm/Codegen.h"
 #include "backends/llvm/HostTarget.h"
@@ -24,14 +23,6 @@
 namespace rnnc::llvm_backend {
 
 namespace {
-
-bool IsCIdentifier(const std::string& name) {
-  if (name.empty() || absl::ascii_isdigit(name[0])) return false;
-  for (char c : name) {
-    if (!absl::ascii_isalnum(c) && c != '_') return false;
-  }
-  return true;
-}
 
 std::vector<aot::DimDescriptor> DescribeDims(const ir::TensorType& type) {
   std::vector<aot::DimDescriptor> dims;
@@ -157,12 +148,6 @@ llvm::Constant* StringPointer(llvm::Module& module, const std::string& text,
 absl::StatusOr<LoweredModule> BuildAotModule(const ir::Graph& graph, const TensorMap& weights,
                                              const AotOptions& options,
                                              llvm::orc::JITTargetMachineBuilder& machine) {
-  if (!IsCIdentifier(options.name)) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "model name '%s' is not a C identifier (letters, digits and '_', not starting with a "
-        "digit); the library's functions are named after it",
-        options.name));
-  }
   if (absl::Status status = ir::Verify(graph); !status.ok()) return status;
   if (options.embed_weights) {
     if (absl::Status status = CheckWeights(graph, weights); !status.ok()) return status;

@@ -17,7 +17,7 @@
 namespace rnnc::llvm_backend {
 
 struct AotOptions {
-  // The C prefix of the exported functions: a C identifier.
+  // The C prefix of the exported functions: a C identifier (aot/ checks).
   std::string name;
   // Off: --external-weights; the library reads them at create time and
   // `weights` may be empty.
