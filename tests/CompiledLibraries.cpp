@@ -2,8 +2,10 @@
 
 #include <dlfcn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "aot/CompileToLibrary.h"
@@ -11,12 +13,21 @@
 
 namespace rnnc {
 
+std::string ProcessTempDir() {
+  static const std::string dir = [] {
+    const std::string path = absl::StrCat(testing::TempDir(), "/rnnc_test_", getpid());
+    std::filesystem::create_directories(path);
+    return path;
+  }();
+  return dir;
+}
+
 absl::StatusOr<std::string> CompileTestLibrary(const ir::Graph& graph, const TensorMap& weights,
                                                const std::string& name,
                                                aot::LibraryOptions options) {
   options.name = name;
-  const std::string library = absl::StrCat(testing::TempDir(), "/lib", name, ".so");
-  const std::string header = absl::StrCat(testing::TempDir(), "/", name, ".h");
+  const std::string library = absl::StrCat(ProcessTempDir(), "/lib", name, ".so");
+  const std::string header = absl::StrCat(ProcessTempDir(), "/", name, ".h");
   if (absl::Status status = aot::CompileToSharedLibrary(graph, weights, library, header, options);
       !status.ok()) {
     return status;

@@ -13,7 +13,12 @@
 
 namespace rnnc {
 
-// <TempDir>/lib<name>.so and <name>.h, compiled with `options` (its name
+// A directory of this test process's own under testing::TempDir(): ctest
+// runs test processes in parallel, and one must not load a library another
+// is rewriting.
+std::string ProcessTempDir();
+
+// <ProcessTempDir>/lib<name>.so and <name>.h, compiled with `options` (its name
 // set to `name`); the library's path.
 absl::StatusOr<std::string> CompileTestLibrary(const ir::Graph& graph, const TensorMap& weights,
                                                const std::string& name,
