@@ -1,9 +1,12 @@
 // The rnnc driver on bad input: a one-line error naming the problem and a
 // non-zero exit, never a crash. Runs the real binary.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -155,6 +158,67 @@ TEST_F(Cli, BenchWithoutDimsOrInputs) {
 TEST_F(Cli, BenchWithMalformedDims) {
   ExpectOneLineError(RunRnnc(absl::StrCat("bench ", graph_, " --weights ", weights_, " --dims N=0")),
                      "--dims: 'N=0' is not SYMBOL=SIZE");
+}
+
+TEST_F(Cli, CompileThenRunTheLibrary) {
+  const std::string library = absl::StrCat(testing::TempDir(), "/cli_", getpid(), "/libtiny.so");
+  std::filesystem::create_directories(std::filesystem::path(library).parent_path());
+  CommandResult compiled =
+      RunRnnc(absl::StrCat("compile ", graph_, " --weights ", weights_, " -o ", library));
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.output;
+  EXPECT_EQ(compiled.output, "");
+  const std::string header = std::filesystem::path(library).parent_path() / "tiny.h";
+  EXPECT_TRUE(std::filesystem::exists(header));
+  CommandResult ran = RunRnnc(absl::StrCat("run ", library, " --inputs ", inputs_));
+  EXPECT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_EQ(ran.output, "z [1, 2]: 0.462117 -0.761594\n");
+}
+
+TEST_F(Cli, CompileEmitsEachPiece) {
+  const std::string dir = absl::StrCat(testing::TempDir(), "/cli_", getpid());
+  std::filesystem::create_directories(dir);
+  const std::string base = absl::StrCat("compile ", graph_, " --weights ", weights_, " -o ", dir);
+  ASSERT_EQ(RunRnnc(base + "/tiny.o --emit=obj").exit_code, 0);
+  ASSERT_EQ(RunRnnc(base + "/tiny.ll --emit=llvm").exit_code, 0);
+  ASSERT_EQ(RunRnnc(base + "/m.h --emit=header --name=m").exit_code, 0);
+  std::ifstream object(dir + "/tiny.o", std::ios::binary);
+  std::string magic(4, '\0');
+  object.read(magic.data(), 4);
+  EXPECT_EQ(magic, "\x7f" "ELF");
+  std::stringstream llvm_ir, header;
+  llvm_ir << std::ifstream(dir + "/tiny.ll").rdbuf();
+  header << std::ifstream(dir + "/m.h").rdbuf();
+  EXPECT_THAT(llvm_ir.str(), HasSubstr("define i32 @tiny_run("));
+  EXPECT_THAT(header.str(), HasSubstr("rnnc_status m_create(const char* weights_path, rnnc_context** context);"));
+}
+
+TEST_F(Cli, CompileWithoutOutput) {
+  ExpectOneLineError(RunRnnc(absl::StrCat("compile ", graph_, " --weights ", weights_)),
+                     "no output: pass -o FILE");
+}
+
+TEST_F(Cli, CompileUnknownEmit) {
+  ExpectOneLineError(
+      RunRnnc(absl::StrCat("compile ", graph_, " --weights ", weights_, " -o x.so --emit=asm")),
+      "--emit=asm is not known to `compile`; expected library, obj, llvm or header");
+}
+
+TEST_F(Cli, CompileUnknownGemm) {
+  ExpectOneLineError(
+      RunRnnc(absl::StrCat("compile ", graph_, " --weights ", weights_, " -o x.so --gemm=blas")),
+      "--gemm=blas is not known; expected inline or onednn");
+}
+
+TEST_F(Cli, CompileExternalWeightsGivenWeights) {
+  ExpectOneLineError(RunRnnc(absl::StrCat("compile ", graph_, " --weights ", weights_,
+                                          " -o x.so --external-weights")),
+                     "--external-weights embeds no weights: drop --weights");
+}
+
+TEST_F(Cli, RunAFileThatIsNotAModelLibrary) {
+  const std::string fake = WriteFile("fake.so", "not an ELF file");
+  ExpectOneLineError(RunRnnc(absl::StrCat("run ", fake, " --inputs ", inputs_)),
+                     "cannot load the model library");
 }
 
 TEST_F(Cli, UnknownCommand) { ExpectOneLineError(RunRnnc("frobnicate x.rnnc"), "unknown command"); }
