@@ -63,7 +63,8 @@ absl::Status LinkSharedLibrary(const std::string& object, const std::string& lib
   }
   const char* compiler = std::getenv("RNNC_CXX");
   std::string command = absl::StrCat(
-      compiler ? compiler : "c++", " -shared -o ", ShellQuoted(library_path), " ",
+      compiler ? compiler : "c++", " -shared -o ", ShellQuoted(library_path),
+      " -Wl,-soname,", ShellQuoted(fs::path(library_path).filename().string()), " ",
       ShellQuoted(object_path.string()), " ",
       ShellQuoted((fs::path(*runtime) / kRuntimeArchive).string()));
   if (onednn_gemm) {

@@ -18,7 +18,9 @@ namespace rnnc::aot {
 absl::StatusOr<std::string> FindRuntimeDirectory();
 
 // Writes `object` to a temporary file and links `library_path` from it.
-// The compiler is $RNNC_CXX, or c++. The link refuses undefined symbols,
+// The compiler is $RNNC_CXX, or c++. The library's soname is its file
+// name, so that programs linked with it find it by that name. The link
+// refuses undefined symbols,
 // links libgcc statically, and hides every symbol of the archives, so the
 // library exports only the model's functions. The error holds the
 // compiler's output.
