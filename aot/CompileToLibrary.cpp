@@ -69,16 +69,14 @@ absl::StatusOr<std::string> CompileToLlvmIr(const ir::Graph& graph, const Tensor
   return llvm_backend::EmitAotLlvmIr(graph, weights, *backend);
 }
 
-absl::StatusOr<std::string> CompileToHeader(const ir::Graph& graph,
-                                            const LibraryOptions& options) {
+absl::StatusOr<std::string> CompileToHeader(const ir::Graph& graph, const LibraryOptions& options) {
   absl::StatusOr<LibraryOptions> resolved = Resolved(graph, options);
   if (!resolved.ok()) return resolved.status();
   return GenerateModelHeader(graph, *resolved);
 }
 
 absl::Status CompileToSharedLibrary(const ir::Graph& graph, const TensorMap& weights,
-                                    const std::string& library_path,
-                                    const std::string& header_path,
+                                    const std::string& library_path, const std::string& header_path,
                                     const LibraryOptions& options) {
   absl::StatusOr<std::string> object = CompileToObject(graph, weights, options);
   if (!object.ok()) return object.status();

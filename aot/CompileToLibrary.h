@@ -26,8 +26,7 @@ namespace rnnc::aot {
 // Writes the library and the header. Errors name the graph, the weights or
 // the linker's output.
 absl::Status CompileToSharedLibrary(const ir::Graph& graph, const TensorMap& weights,
-                                    const std::string& library_path,
-                                    const std::string& header_path,
+                                    const std::string& library_path, const std::string& header_path,
                                     const LibraryOptions& options = {});
 
 // The pieces, each as bytes or text.

@@ -44,9 +44,9 @@ absl::StatusOr<std::string> FindRuntimeDirectory() {
   for (const std::string& dir : candidates) {
     if (fs::exists(fs::path(dir) / kRuntimeArchive)) return dir;
   }
-  return absl::NotFoundError(absl::StrCat(
-      "cannot find ", kRuntimeArchive, ", which every model library links; looked in ",
-      absl::StrJoin(candidates, ", "), "; set RNNC_AOT_RUNTIME_DIR to its directory"));
+  return absl::NotFoundError(
+      absl::StrCat("cannot find ", kRuntimeArchive, ", which every model library links; looked in ",
+                   absl::StrJoin(candidates, ", "), "; set RNNC_AOT_RUNTIME_DIR to its directory"));
 }
 
 absl::Status LinkSharedLibrary(const std::string& object, const std::string& library_path,
@@ -62,11 +62,11 @@ absl::Status LinkSharedLibrary(const std::string& object, const std::string& lib
     if (!file) return absl::InternalError(absl::StrCat(object_path.string(), ": cannot write"));
   }
   const char* compiler = std::getenv("RNNC_CXX");
-  std::string command = absl::StrCat(
-      compiler ? compiler : "c++", " -shared -o ", ShellQuoted(library_path),
-      " -Wl,-soname,", ShellQuoted(fs::path(library_path).filename().string()), " ",
-      ShellQuoted(object_path.string()), " ",
-      ShellQuoted((fs::path(*runtime) / kRuntimeArchive).string()));
+  std::string command =
+      absl::StrCat(compiler ? compiler : "c++", " -shared -o ", ShellQuoted(library_path),
+                   " -Wl,-soname,", ShellQuoted(fs::path(library_path).filename().string()), " ",
+                   ShellQuoted(object_path.string()), " ",
+                   ShellQuoted((fs::path(*runtime) / kRuntimeArchive).string()));
   if (onednn_gemm) {
     absl::StrAppend(&command, " ", ShellQuoted((fs::path(*runtime) / kOnednnArchive).string()),
                     " -ldnnl");
@@ -82,8 +82,8 @@ absl::Status LinkSharedLibrary(const std::string& object, const std::string& lib
   std::error_code ignored;
   fs::remove(object_path, ignored);
   if (status != 0) {
-    return absl::InternalError(absl::StrCat("linking ", library_path, " failed: ", command,
-                                            ": ", output));
+    return absl::InternalError(
+        absl::StrCat("linking ", library_path, " failed: ", command, ": ", output));
   }
   return absl::OkStatus();
 }

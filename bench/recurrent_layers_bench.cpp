@@ -23,7 +23,6 @@
 // that library with large matmuls on oneDNN's sgemm, as the JIT does. A
 // backend joins the grid with one row in kBackends.
 #include <omp.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,8 +36,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "aot/CompileToLibrary.h"
-#include "backends/onednn/DirectPrimitive.h"
 #include "backends/llvm/LlvmBackend.h"
+#include "backends/onednn/DirectPrimitive.h"
 #include "backends/onednn/OnednnBackend.h"
 #include "benchmark/benchmark.h"
 #include "frontend/DSL.h"
@@ -175,11 +174,8 @@ struct Backend {
 };
 
 const Backend kBackends[] = {
-    {"onednn", OnednnRunner},
-    {"onednn_direct", OnednnDirectRunner},
-    {"llvm", LlvmRunner},
-    {"aot", AotRunner},
-    {"aot_onednn", AotOnednnRunner},
+    {"onednn", OnednnRunner}, {"onednn_direct", OnednnDirectRunner}, {"llvm", LlvmRunner},
+    {"aot", AotRunner},       {"aot_onednn", AotOnednnRunner},
 };
 
 void RunProblem(benchmark::State& state, const Backend& backend, const Problem& problem,
@@ -230,8 +226,8 @@ void RunStartup(benchmark::State& state, const Problem& problem, bool aot) {
   using Clock = std::chrono::steady_clock;
   if (aot) {
     const Clock::time_point start = Clock::now();
-    if (absl::Status status = aot::CompileToSharedLibrary(model->graph, model->weights,
-                                                          base + ".so", base + ".h");
+    if (absl::Status status =
+            aot::CompileToSharedLibrary(model->graph, model->weights, base + ".so", base + ".h");
         !status.ok()) {
       state.SkipWithError(std::string(status.message()).c_str());
       return;
@@ -286,9 +282,9 @@ void RegisterStartup() {
           absl::StrCat("startup/", aot ? "aot" : "llvm", "/", problem.cell, "/", problem.direction,
                        "/T:", problem.steps, "/N:", problem.batch, "/I:", problem.input_size,
                        "/H:", problem.hidden_size);
-      benchmark::RegisterBenchmark(name.c_str(), [problem, aot](benchmark::State& state) {
-        RunStartup(state, problem, aot);
-      })
+      benchmark::RegisterBenchmark(
+          name.c_str(),
+          [problem, aot](benchmark::State& state) { RunStartup(state, problem, aot); })
           ->Unit(benchmark::kMillisecond)
           ->UseManualTime();
     }

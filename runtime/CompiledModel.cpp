@@ -54,7 +54,9 @@ class CompiledModel : public Executable {
  public:
   CompiledModel(std::string path, LibraryHandle library, ModelFunctions functions,
                 rnnc_context* context)
-      : path_(std::move(path)), library_(std::move(library)), functions_(functions),
+      : path_(std::move(path)),
+        library_(std::move(library)),
+        functions_(functions),
         context_(context) {
     // The inputs' types as a graph, so that dims are bound and checked by
     // ir::BindDims with its messages.
@@ -86,18 +88,18 @@ class CompiledModel : public Executable {
     std::vector<float*> output_data;
     for (int32_t o = 0; o < functions_.num_outputs(); ++o) {
       std::vector<int64_t> shape(static_cast<size_t>(functions_.output_rank(o)));
-      if (rnnc_status status = functions_.output_shape(o, dims.data(), static_cast<int32_t>(dims.size()),
-                                                       shape.data());
+      if (rnnc_status status = functions_.output_shape(
+              o, dims.data(), static_cast<int32_t>(dims.size()), shape.data());
           status != RNNC_OK) {
         return Failure(status);
       }
       Tensor& tensor = outputs[functions_.output_name(o)] = Tensor(std::move(shape));
       output_data.push_back(tensor.data());
     }
-    rnnc_status status = functions_.run(
-        context_, dims.data(), static_cast<int32_t>(dims.size()), input_data.data(),
-        static_cast<int32_t>(input_data.size()), output_data.data(),
-        static_cast<int32_t>(output_data.size()));
+    rnnc_status status =
+        functions_.run(context_, dims.data(), static_cast<int32_t>(dims.size()), input_data.data(),
+                       static_cast<int32_t>(input_data.size()), output_data.data(),
+                       static_cast<int32_t>(output_data.size()));
     if (status != RNNC_OK) return Failure(status);
     return outputs;
   }
@@ -124,8 +126,8 @@ absl::StatusOr<std::unique_ptr<Executable>> LoadCompiledModel(const std::string&
       library_path.find('/') == std::string::npos ? "./" + library_path : library_path;
   LibraryHandle library(dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL));
   if (!library) {
-    return absl::NotFoundError(absl::StrCat(library_path, ": cannot load the model library: ",
-                                            dlerror()));
+    return absl::NotFoundError(
+        absl::StrCat(library_path, ": cannot load the model library: ", dlerror()));
   }
   auto version = reinterpret_cast<rnnc_model_abi_version_fn>(
       dlsym(library.get(), RNNC_MODEL_ABI_VERSION_SYMBOL));
@@ -133,10 +135,10 @@ absl::StatusOr<std::unique_ptr<Executable>> LoadCompiledModel(const std::string&
       dlsym(library.get(), RNNC_MODEL_COMPILER_SYMBOL));
   auto name = reinterpret_cast<rnnc_model_name_fn>(dlsym(library.get(), RNNC_MODEL_NAME_SYMBOL));
   if (!version || !compiler || !name) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        library_path, " is not a model library compiled by rnnc: it does not export ",
-        RNNC_MODEL_ABI_VERSION_SYMBOL, ", ", RNNC_MODEL_COMPILER_SYMBOL, " and ",
-        RNNC_MODEL_NAME_SYMBOL));
+    return absl::InvalidArgumentError(
+        absl::StrCat(library_path, " is not a model library compiled by rnnc: it does not export ",
+                     RNNC_MODEL_ABI_VERSION_SYMBOL, ", ", RNNC_MODEL_COMPILER_SYMBOL, " and ",
+                     RNNC_MODEL_NAME_SYMBOL));
   }
   if (version() != RNNC_ABI_VERSION) {
     return absl::FailedPreconditionError(absl::StrFormat(
@@ -146,12 +148,12 @@ absl::StatusOr<std::unique_ptr<Executable>> LoadCompiledModel(const std::string&
   }
   ModelFunctions functions;
   const std::string prefix = name();
-#define RNNC_RESOLVE(function, result, parameters, signature)                                 \
-  functions.function = reinterpret_cast<rnnc_model_##function##_fn>(                          \
-      dlsym(library.get(), (prefix + "_" #function).c_str()));                                \
-  if (!functions.function) {                                                                  \
-    return absl::InvalidArgumentError(absl::StrCat(library_path, ": model '", prefix,          \
-                                                   "' lacks the function ", prefix,           \
+#define RNNC_RESOLVE(function, result, parameters, signature)                                     \
+  functions.function = reinterpret_cast<rnnc_model_##function##_fn>(                              \
+      dlsym(library.get(), (prefix + "_" #function).c_str()));                                    \
+  if (!functions.function) {                                                                      \
+    return absl::InvalidArgumentError(absl::StrCat(library_path, ": model '", prefix,             \
+                                                   "' lacks the function ", prefix,               \
                                                    "_" #function " of ABI v", RNNC_ABI_VERSION)); \
   }
   RNNC_MODEL_FUNCTIONS(RNNC_RESOLVE)

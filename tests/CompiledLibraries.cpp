@@ -39,9 +39,9 @@ absl::StatusOr<ModelLibrary> OpenModelLibrary(const std::string& path, const std
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) return absl::NotFoundError(dlerror());
   ModelLibrary library;
-#define RNNC_TEST_RESOLVE(function, result, parameters, signature)                         \
-  library.function = reinterpret_cast<rnnc_model_##function##_fn>(                         \
-      dlsym(handle, (name + "_" #function).c_str()));                                      \
+#define RNNC_TEST_RESOLVE(function, result, parameters, signature)                                 \
+  library.function =                                                                               \
+      reinterpret_cast<rnnc_model_##function##_fn>(dlsym(handle, (name + "_" #function).c_str())); \
   if (!library.function) return absl::NotFoundError(absl::StrCat(name, "_" #function));
   RNNC_MODEL_FUNCTIONS(RNNC_TEST_RESOLVE)
 #undef RNNC_TEST_RESOLVE

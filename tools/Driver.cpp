@@ -5,10 +5,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "aot/CompileToLibrary.h"
 #include "backends/interp/Interpreter.h"
@@ -130,8 +130,9 @@ absl::Status CompileModel(const CompileRequest& request) {
   } else if (request.emit == "header") {
     piece = aot::CompileToHeader(*graph, request.options);
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--emit=", request.emit, " is not known to `compile`; expected library, obj, llvm or header"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--emit=", request.emit,
+                     " is not known to `compile`; expected library, obj, llvm or header"));
   }
   if (!piece.ok()) return piece.status();
   return aot::WriteFile(out, *piece);

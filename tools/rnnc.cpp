@@ -8,9 +8,9 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "backends/llvm/LlvmBackend.h"
 #include "ir/DotPrinter.h"
 #include "ir/Printer.h"
-#include "backends/llvm/LlvmBackend.h"
 #include "passes/PassManager.h"
 #include "tools/Driver.h"
 #include "tools/ModelBenchmark.h"
@@ -22,7 +22,8 @@ ABSL_FLAG(std::string, backend, "interp", "what runs the model: interp, onednn o
 ABSL_FLAG(std::string, passes, "", "`opt`: passes to run, in order, e.g. expand-rnn-layers,dce");
 ABSL_FLAG(bool, print_after_all, false, "`opt`: print the IR after every pass");
 ABSL_FLAG(std::string, emit, "",
-          "`opt`: what to print: ir (the default), or llvm (the LLVM IR of the llvm backend); `compile`: what "
+          "`opt`: what to print: ir (the default), or llvm (the LLVM IR of the llvm backend); "
+          "`compile`: what "
           "to write: library (the default: the .so and its header), obj, llvm or header");
 ABSL_FLAG(std::string, o, "", "`compile`: the file to write, e.g. -o libmodel.so");
 ABSL_FLAG(std::string, header, "",
@@ -189,6 +190,7 @@ int main(int argc, char** argv) {
   if (command == "run") return Run(args[2]);
   if (command == "bench") return Bench(args[2]);
   if (command == "compile") return CompileCommand(args[2]);
-  return Fail(absl::InvalidArgumentError(absl::StrCat(
-      "unknown command '", command, "'; commands: opt, dot, run, compile, bench (see rnnc --help)")));
+  return Fail(absl::InvalidArgumentError(
+      absl::StrCat("unknown command '", command,
+                   "'; commands: opt, dot, run, compile, bench (see rnnc --help)")));
 }

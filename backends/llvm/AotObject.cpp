@@ -40,10 +40,8 @@ int SlotOf(const BufferLayout& layout, const ir::Value* value) {
 
 // `original` names the params a weights file must hold; `prepared` is what
 // was lowered into `layout`.
-absl::StatusOr<aot::ModelDescriptor> Describe(const ir::Graph& original,
-                                              const ir::Graph& prepared,
-                                              const BufferLayout& layout,
-                                              const std::string& name) {
+absl::StatusOr<aot::ModelDescriptor> Describe(const ir::Graph& original, const ir::Graph& prepared,
+                                              const BufferLayout& layout, const std::string& name) {
   aot::ModelDescriptor d;
   d.name = name;
   d.rnnc_version = RNNC_VERSION;
@@ -67,9 +65,10 @@ absl::StatusOr<aot::ModelDescriptor> Describe(const ir::Graph& original,
                         SlotOf(layout, prepared.FindParam(param->name()))});
   }
   for (const ir::Value* value : layout.slots) {
-    const aot::SlotKind kind = value->origin() == ir::Value::Origin::kInput   ? aot::SlotKind::kInput
-                               : value->origin() == ir::Value::Origin::kParam ? aot::SlotKind::kParam
-                                                                              : aot::SlotKind::kBuffer;
+    const aot::SlotKind kind = value->origin() == ir::Value::Origin::kInput ? aot::SlotKind::kInput
+                               : value->origin() == ir::Value::Origin::kParam
+                                   ? aot::SlotKind::kParam
+                                   : aot::SlotKind::kBuffer;
     d.slots.push_back({kind, DescribeDims(value->type())});
   }
   return d;
@@ -113,9 +112,9 @@ void AddWrapper(llvm::Module& module, llvm::GlobalVariable* model, const std::st
       llvm::FunctionType::get(result, runtime_parameters, false), llvm::Function::ExternalLinkage,
       std::string(aot::kRuntimeFunctionPrefix) + function, module);
   runtime->setVisibility(llvm::GlobalValue::HiddenVisibility);
-  auto* wrapper = llvm::Function::Create(llvm::FunctionType::get(result, parameters, false),
-                                         llvm::Function::ExternalLinkage,
-                                         name + "_" + function, module);
+  auto* wrapper =
+      llvm::Function::Create(llvm::FunctionType::get(result, parameters, false),
+                             llvm::Function::ExternalLinkage, name + "_" + function, module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", wrapper));
   std::vector<llvm::Value*> arguments = {model};
   for (llvm::Argument& argument : wrapper->args()) arguments.push_back(&argument);
@@ -130,9 +129,8 @@ void AddWrapper(llvm::Module& module, llvm::GlobalVariable* model, const std::st
 
 // A function of no arguments, exported under `symbol`, returning `value`.
 void AddConstantFunction(llvm::Module& module, const char* symbol, llvm::Constant* value) {
-  auto* function =
-      llvm::Function::Create(llvm::FunctionType::get(value->getType(), {}, false),
-                             llvm::Function::ExternalLinkage, symbol, module);
+  auto* function = llvm::Function::Create(llvm::FunctionType::get(value->getType(), {}, false),
+                                          llvm::Function::ExternalLinkage, symbol, module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(module.getContext(), "entry", function));
   b.CreateRet(value);
 }
@@ -140,8 +138,8 @@ void AddConstantFunction(llvm::Module& module, const char* symbol, llvm::Constan
 llvm::Constant* StringPointer(llvm::Module& module, const std::string& text,
                               const std::string& name) {
   llvm::Constant* data = llvm::ConstantDataArray::getString(module.getContext(), text);
-  return new llvm::GlobalVariable(module, data->getType(), true,
-                                  llvm::GlobalValue::PrivateLinkage, data, name);
+  return new llvm::GlobalVariable(module, data->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                  data, name);
 }
 
 // The lowered, optimized AOT module for the host, PIC.
@@ -168,7 +166,8 @@ absl::StatusOr<LoweredModule> BuildAotModule(const ir::Graph& graph, const Tenso
   const std::string descriptor_text = aot::SerializeModelDescriptor(*descriptor);
   llvm::Type* ptr = llvm::PointerType::get(context, 0);
   llvm::Type* i64 = llvm::Type::getInt64Ty(context);
-  llvm::Constant* weights_pointer = llvm::ConstantPointerNull::get(llvm::PointerType::get(context, 0));
+  llvm::Constant* weights_pointer =
+      llvm::ConstantPointerNull::get(llvm::PointerType::get(context, 0));
   int64_t weights_size = 0;
   if (options.embed_weights) {
     const std::string bytes = SerializeSafetensors(weights);
@@ -181,9 +180,8 @@ absl::StatusOr<LoweredModule> BuildAotModule(const ir::Graph& graph, const Tenso
       model_type, {PrivateBytes(module, descriptor_text, "rnnc.descriptor", 1),
                    llvm::ConstantInt::get(i64, descriptor_text.size()), weights_pointer,
                    llvm::ConstantInt::get(i64, weights_size), entry});
-  auto* model = new llvm::GlobalVariable(module, model_type, true,
-                                         llvm::GlobalValue::PrivateLinkage, model_value,
-                                         "rnnc.model");
+  auto* model = new llvm::GlobalVariable(
+      module, model_type, true, llvm::GlobalValue::PrivateLinkage, model_value, "rnnc.model");
 #define RNNC_ADD_WRAPPER(function, result, parameters, signature) \
   AddWrapper(module, model, options.name, #function, signature);
   RNNC_MODEL_FUNCTIONS(RNNC_ADD_WRAPPER)

@@ -36,7 +36,8 @@ absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTi
   absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
   if (!machine.ok()) return machine.status();
   auto start = std::chrono::steady_clock::now();
-  if (absl::Status status = OptimizeForMachine(*lowered.module, *machine); !status.ok()) return status;
+  if (absl::Status status = OptimizeForMachine(*lowered.module, *machine); !status.ok())
+    return status;
   timings.optimize_ms = MillisecondsSince(start);
 
   start = std::chrono::steady_clock::now();
@@ -74,7 +75,8 @@ absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTi
 absl::StatusOr<std::string> OptimizedIrText(LoweredModule lowered) {
   absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
   if (!machine.ok()) return machine.status();
-  if (absl::Status status = OptimizeForMachine(*lowered.module, *machine); !status.ok()) return status;
+  if (absl::Status status = OptimizeForMachine(*lowered.module, *machine); !status.ok())
+    return status;
   std::string text;
   llvm::raw_string_ostream stream(text);
   lowered.module->print(stream, nullptr);

@@ -243,15 +243,15 @@ rnnc_status Run(rnnc_context* context, const int64_t* dims, int32_t num_dims,
     return Fail(RNNC_ERROR_BAD_COUNT,
                 model + ": run takes " + std::to_string(d.dims.size()) + " dims, " +
                     std::to_string(d.inputs.size()) + " inputs and " +
-                    std::to_string(d.outputs.size()) + " outputs; got " +
-                    std::to_string(num_dims) + ", " + std::to_string(num_inputs) + " and " +
-                    std::to_string(num_outputs));
+                    std::to_string(d.outputs.size()) + " outputs; got " + std::to_string(num_dims) +
+                    ", " + std::to_string(num_inputs) + " and " + std::to_string(num_outputs));
   }
   if ((num_dims > 0 && !dims) || !inputs || !outputs) {
-    return Fail(RNNC_ERROR_NULL_ARGUMENT,
-                model + ": run: the " +
-                    std::string(!inputs ? "inputs" : !outputs ? "outputs" : "dims") +
-                    " array is null");
+    return Fail(RNNC_ERROR_NULL_ARGUMENT, model + ": run: the " +
+                                              std::string(!inputs    ? "inputs"
+                                                          : !outputs ? "outputs"
+                                                                     : "dims") +
+                                              " array is null");
   }
   for (size_t j = 0; j < d.dims.size(); ++j) {
     if (dims[j] < 1) {
@@ -261,8 +261,8 @@ rnnc_status Run(rnnc_context* context, const int64_t* dims, int32_t num_dims,
   }
   for (size_t i = 0; i < d.inputs.size(); ++i) {
     if (!inputs[i]) {
-      return Fail(RNNC_ERROR_NULL_ARGUMENT, model + ": input " + std::to_string(i) + " ('" +
-                                                d.inputs[i].name + "') is null");
+      return Fail(RNNC_ERROR_NULL_ARGUMENT,
+                  model + ": input " + std::to_string(i) + " ('" + d.inputs[i].name + "') is null");
     }
   }
   for (size_t o = 0; o < d.outputs.size(); ++o) {
@@ -332,7 +332,7 @@ const char* rnnc_aot_dim_name(const rnnc_aot_model* model, int32_t dim) {
 }
 
 #define RNNC_TENSOR_QUERIES(kind, list)                                                     \
-  int32_t rnnc_aot_num_##list(const rnnc_aot_model* model) {                               \
+  int32_t rnnc_aot_num_##list(const rnnc_aot_model* model) {                                \
     const ModelDescriptor* d = Describe(model);                                             \
     return d ? static_cast<int32_t>(d->list.size()) : -1;                                   \
   }                                                                                         \
@@ -352,7 +352,7 @@ const char* rnnc_aot_dim_name(const rnnc_aot_model* model, int32_t dim) {
     return dim && dim->symbol.empty() ? dim->size : -1;                                     \
   }                                                                                         \
   const char* rnnc_aot_##kind##_dim_symbol(const rnnc_aot_model* model, int32_t index,      \
-                                          int32_t axis) {                                   \
+                                           int32_t axis) {                                  \
     const ModelDescriptor* d = Describe(model);                                             \
     const DimDescriptor* dim = d ? FindDim(d->list, index, axis) : nullptr;                 \
     return dim && !dim->symbol.empty() ? dim->symbol.c_str() : nullptr;                     \
@@ -361,15 +361,14 @@ RNNC_TENSOR_QUERIES(input, inputs)
 RNNC_TENSOR_QUERIES(output, outputs)
 #undef RNNC_TENSOR_QUERIES
 
-rnnc_status rnnc_aot_output_shape(const rnnc_aot_model* model, int32_t output,
-                                  const int64_t* dims, int32_t num_dims, int64_t* shape) {
+rnnc_status rnnc_aot_output_shape(const rnnc_aot_model* model, int32_t output, const int64_t* dims,
+                                  int32_t num_dims, int64_t* shape) {
   const ModelDescriptor* d = Describe(model);
   if (!d) return RNNC_ERROR_INTERNAL;
   const TensorDescriptor* tensor = Find(d->outputs, output);
   if (!tensor) {
-    return Fail(RNNC_ERROR_BAD_INDEX, "model " + d->name + ": no output " +
-                                          std::to_string(output) + "; it has " +
-                                          std::to_string(d->outputs.size()));
+    return Fail(RNNC_ERROR_BAD_INDEX, "model " + d->name + ": no output " + std::to_string(output) +
+                                          "; it has " + std::to_string(d->outputs.size()));
   }
   if (num_dims != static_cast<int32_t>(d->dims.size())) {
     return Fail(RNNC_ERROR_BAD_COUNT, "model " + d->name + ": output_shape takes " +
@@ -377,9 +376,8 @@ rnnc_status rnnc_aot_output_shape(const rnnc_aot_model* model, int32_t output,
                                           std::to_string(num_dims));
   }
   if ((num_dims > 0 && !dims) || !shape) {
-    return Fail(RNNC_ERROR_NULL_ARGUMENT,
-                "model " + d->name + ": output_shape: the " + (shape ? "dims" : "shape") +
-                    " array is null");
+    return Fail(RNNC_ERROR_NULL_ARGUMENT, "model " + d->name + ": output_shape: the " +
+                                              (shape ? "dims" : "shape") + " array is null");
   }
   for (size_t a = 0; a < tensor->dims.size(); ++a) {
     shape[a] = tensor->dims[a].size;
@@ -405,10 +403,10 @@ template <typename Result, typename... Parameters>
 struct WithModel<Result (*)(Parameters...)> {
   using type = Result (*)(const rnnc_aot_model*, Parameters...);
 };
-#define RNNC_CHECK_SIGNATURE(function, result, parameters, signature)       \
-  static_assert(std::is_same_v<decltype(&rnnc_aot_##function),              \
-                               WithModel<rnnc_model_##function##_fn>::type>, \
-                "rnnc_aot_" #function " does not match rnnc_model_abi.h");
+#define RNNC_CHECK_SIGNATURE(function, result, parameters, signature)                              \
+  static_assert(                                                                                   \
+      std::is_same_v<decltype(&rnnc_aot_##function), WithModel<rnnc_model_##function##_fn>::type>, \
+      "rnnc_aot_" #function " does not match rnnc_model_abi.h");
 RNNC_MODEL_FUNCTIONS(RNNC_CHECK_SIGNATURE)
 #undef RNNC_CHECK_SIGNATURE
 }  // namespace

@@ -21,7 +21,8 @@ json DimsToJson(const std::vector<DimDescriptor>& dims) {
 json TensorsToJson(const std::vector<TensorDescriptor>& tensors) {
   json array = json::array();
   for (const TensorDescriptor& tensor : tensors) {
-    array.push_back({{"name", tensor.name}, {"dims", DimsToJson(tensor.dims)}, {"slot", tensor.slot}});
+    array.push_back(
+        {{"name", tensor.name}, {"dims", DimsToJson(tensor.dims)}, {"slot", tensor.slot}});
   }
   return array;
 }
@@ -101,11 +102,12 @@ bool ParseModelDescriptor(std::string_view text, ModelDescriptor& descriptor, st
   bool ok = root.is_object() && root.contains("name") && root["name"].is_string() &&
             root.contains("rnnc_version") && root["rnnc_version"].is_string() &&
             root.contains("dims") && StringsFromJson(root["dims"], descriptor.dims) &&
-            root.contains("entry_dims") && StringsFromJson(root["entry_dims"], descriptor.entry_dims) &&
-            root.contains("inputs") && TensorsFromJson(root["inputs"], descriptor.inputs) &&
-            root.contains("outputs") && TensorsFromJson(root["outputs"], descriptor.outputs) &&
-            root.contains("params") && TensorsFromJson(root["params"], descriptor.params) &&
-            root.contains("slots") && root["slots"].is_array();
+            root.contains("entry_dims") &&
+            StringsFromJson(root["entry_dims"], descriptor.entry_dims) && root.contains("inputs") &&
+            TensorsFromJson(root["inputs"], descriptor.inputs) && root.contains("outputs") &&
+            TensorsFromJson(root["outputs"], descriptor.outputs) && root.contains("params") &&
+            TensorsFromJson(root["params"], descriptor.params) && root.contains("slots") &&
+            root["slots"].is_array();
   if (ok) {
     descriptor.name = root["name"].get<std::string>();
     descriptor.rnnc_version = root["rnnc_version"].get<std::string>();
@@ -117,7 +119,7 @@ bool ParseModelDescriptor(std::string_view text, ModelDescriptor& descriptor, st
         break;
       }
       const std::string kind = item["kind"].get<std::string>();
-      slot.kind = kind == "input" ? SlotKind::kInput
+      slot.kind = kind == "input"   ? SlotKind::kInput
                   : kind == "param" ? SlotKind::kParam
                                     : SlotKind::kBuffer;
       descriptor.slots.push_back(std::move(slot));

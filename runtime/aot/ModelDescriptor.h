@@ -36,8 +36,8 @@ struct SlotDescriptor {
 };
 
 struct ModelDescriptor {
-  std::string name;            // the C prefix, e.g. "classifier"
-  std::string rnnc_version;    // of the compiler that wrote it
+  std::string name;                     // the C prefix, e.g. "classifier"
+  std::string rnnc_version;             // of the compiler that wrote it
   std::vector<std::string> dims;        // the symbols run binds, in its order
   std::vector<std::string> entry_dims;  // the order the entry function reads them
   std::vector<TensorDescriptor> inputs;

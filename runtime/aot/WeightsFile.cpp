@@ -32,7 +32,8 @@ bool BindWeights(std::string_view bytes, std::string_view source,
     error = where + ": " + why;
     return false;
   };
-  if (bytes.size() < 8) return fail("shorter than the 8-byte header length; not a safetensors file");
+  if (bytes.size() < 8)
+    return fail("shorter than the 8-byte header length; not a safetensors file");
   uint64_t header_size = 0;
   std::memcpy(&header_size, bytes.data(), 8);  // little-endian, as the host
   if (header_size > bytes.size() - 8) {
@@ -74,8 +75,7 @@ bool BindWeights(std::string_view bytes, std::string_view source,
     uint64_t count = 1;
     for (size_t d = 0; shape_fits && d < shape.size(); ++d) {
       shape_fits = shape[d].is_number_unsigned() &&
-                   (!param.dims[d].symbol.empty() ||
-                    shape[d].get<int64_t>() == param.dims[d].size);
+                   (!param.dims[d].symbol.empty() || shape[d].get<int64_t>() == param.dims[d].size);
       if (shape_fits) count *= shape[d].get<uint64_t>();
     }
     if (!shape_fits) {
@@ -85,9 +85,9 @@ bool BindWeights(std::string_view bytes, std::string_view source,
     const uint64_t begin = entry["data_offsets"][0].get<uint64_t>();
     const uint64_t end = entry["data_offsets"][1].get<uint64_t>();
     if (begin > end || end > buffer.size() || end - begin != count * sizeof(float)) {
-      return fail(tensor + ": data_offsets [" + std::to_string(begin) + ", " +
-                  std::to_string(end) + "] do not hold " + std::to_string(count) +
-                  " floats within the " + std::to_string(buffer.size()) +
+      return fail(tensor + ": data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                  "] do not hold " + std::to_string(count) + " floats within the " +
+                  std::to_string(buffer.size()) +
                   "-byte data buffer; the file is truncated or corrupt");
     }
     const char* start = buffer.data() + begin;

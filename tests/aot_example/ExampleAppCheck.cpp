@@ -61,8 +61,8 @@ int main(int argc, char** argv) {
   for (int64_t n = 0; n < y.num_elements(); ++n) {
     const double want = y.data()[n];
     if (std::fabs(printed[n] - want) > 1e-5 * std::fabs(want) + 1e-6) {
-      std::cerr << "aot_example_check: y[" << n << "] = " << printed[n]
-                << ", the interpreter says " << want << "\n";
+      std::cerr << "aot_example_check: y[" << n << "] = " << printed[n] << ", the interpreter says "
+                << want << "\n";
       return 1;
     }
   }

@@ -43,8 +43,8 @@ CompiledClassifier CompileClassifier(const std::string& name, aot::LibraryOption
   EXPECT_TRUE(graph.ok()) << graph.status();
   options.name = name;
   const std::string library = absl::StrCat(ProcessTempDir(), "/lib", name, ".so");
-  absl::Status status =
-      model.CompileToSharedLibrary(library, absl::StrCat(ProcessTempDir(), "/", name, ".h"), options);
+  absl::Status status = model.CompileToSharedLibrary(
+      library, absl::StrCat(ProcessTempDir(), "/", name, ".h"), options);
   EXPECT_TRUE(status.ok()) << status;
   return {*std::move(graph), model.weights(), library};
 }
@@ -123,8 +123,7 @@ TEST(AotLibrary, ExportsOnlyTheModelsFunctions) {
 
 TEST(AotLibrary, QueriesDescribeTheModel) {
   CompiledClassifier classifier = CompileClassifier("classifier_queries");
-  absl::StatusOr<ModelLibrary> model =
-      OpenModelLibrary(classifier.library, "classifier_queries");
+  absl::StatusOr<ModelLibrary> model = OpenModelLibrary(classifier.library, "classifier_queries");
   ASSERT_TRUE(model.ok()) << model.status();
   ASSERT_EQ(model->num_dims(), 2);
   EXPECT_STREQ(model->dim_name(0), "T");
@@ -252,7 +251,8 @@ int main(void) {
   ASSERT_EQ(built.exit_code, 0) << built.output;
   CommandResult ran = RunCommand(program);
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
-  std::vector<std::string> printed = absl::StrSplit(ran.output, absl::ByAnyChar(" \n"), absl::SkipEmpty());
+  std::vector<std::string> printed =
+      absl::StrSplit(ran.output, absl::ByAnyChar(" \n"), absl::SkipEmpty());
   ASSERT_EQ(printed.size(), 2u) << ran.output;
 
   Tensor x({6, 2, 50});

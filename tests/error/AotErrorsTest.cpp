@@ -189,7 +189,8 @@ TEST_F(AotErrors, ExternalWeightsFileProblems) {
                      "tiny_external");
   ExpectWeightsError(external_, WriteTempFile("short", "abc"),
                      "shorter than the 8-byte header length");
-  ExpectWeightsError(external_, WriteTempFile("long_header", std::string("\x40\0\0\0\0\0\0\0{}", 10)),
+  ExpectWeightsError(external_,
+                     WriteTempFile("long_header", std::string("\x40\0\0\0\0\0\0\0{}", 10)),
                      "header length 64 runs past the end of the 10-byte file");
   ExpectWeightsError(external_, WriteTempFile("not_json", std::string("\x02\0\0\0\0\0\0\0{[", 10)),
                      "the header is not a JSON object");
@@ -197,7 +198,8 @@ TEST_F(AotErrors, ExternalWeightsFileProblems) {
   ExpectWeightsError(external_, WriteTempFile("truncated", good.substr(0, good.size() - 4)),
                      "tensor 'w': data_offsets [0, 24] do not hold 6 floats within the 20-byte "
                      "data buffer; the file is truncated or corrupt");
-  ExpectWeightsError(external_, WriteTempFile("wrong_shape", SerializeSafetensors({{"w", Tensor({3, 2})}})),
+  ExpectWeightsError(external_,
+                     WriteTempFile("wrong_shape", SerializeSafetensors({{"w", Tensor({3, 2})}})),
                      "tensor 'w' has shape [3, 2], expected f32[2, 3]");
   ExpectWeightsError(external_, WriteTempFile("missing", SerializeSafetensors({})),
                      "missing tensor 'w' (expected f32[2, 3])");
@@ -216,10 +218,12 @@ TEST_F(AotErrors, LoaderChecksInputShapes) {
   absl::StatusOr<std::unique_ptr<Executable>> loaded = LoadCompiledModel(*embedded_path_);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   absl::StatusOr<TensorMap> wide = (*loaded)->Run({{"x", Tensor({2, 1, 4})}});
-  EXPECT_THAT(wide.status().message(),
-              HasSubstr("input 'x' has shape [2, 1, 4], expected f32[T, N, 3]: dim 2 is 4, expected 3"));
+  EXPECT_THAT(
+      wide.status().message(),
+      HasSubstr("input 'x' has shape [2, 1, 4], expected f32[T, N, 3]: dim 2 is 4, expected 3"));
   absl::StatusOr<TensorMap> unknown = (*loaded)->Run({{"y", Tensor({2, 1, 3})}});
-  EXPECT_THAT(unknown.status().message(), HasSubstr("unknown input 'y'; the graph's inputs are: x"));
+  EXPECT_THAT(unknown.status().message(),
+              HasSubstr("unknown input 'y'; the graph's inputs are: x"));
 }
 
 TEST_F(AotErrors, LoaderReportsCreateFailures) {
@@ -248,8 +252,8 @@ const char* rnnc_model_name(void) { return "future"; }
   EXPECT_EQ(loaded.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(loaded.status().message(),
               HasSubstr(absl::StrCat("libfuture_abi.so was built by rnnc 9.9.9 with model ABI "
-                                     "v999; this rnnc (", RNNC_VERSION,
-                                     ") expects ABI v1: compile the model again")));
+                                     "v999; this rnnc (",
+                                     RNNC_VERSION, ") expects ABI v1: compile the model again")));
 }
 
 TEST(AotLoaderErrors, LibraryNotMadeByRnncIsRefused) {
@@ -282,8 +286,9 @@ TEST(AotCompileErrors, WeightsThatDoNotFit) {
   ASSERT_TRUE(graph.ok()) << graph.status();
   absl::StatusOr<std::string> library =
       CompileTestLibrary(*graph, {{"w", Tensor({3, 3})}}, "misfit");
-  EXPECT_THAT(library.status().message(),
-              HasSubstr("weights do not match model 'tiny': 'w' has shape [3, 3], expected f32[2, 3]"));
+  EXPECT_THAT(
+      library.status().message(),
+      HasSubstr("weights do not match model 'tiny': 'w' has shape [3, 3], expected f32[2, 3]"));
 }
 
 TEST(AotCompileErrors, NameThatIsNotACIdentifier) {

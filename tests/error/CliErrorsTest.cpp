@@ -184,12 +184,15 @@ TEST_F(Cli, CompileEmitsEachPiece) {
   std::ifstream object(dir + "/tiny.o", std::ios::binary);
   std::string magic(4, '\0');
   object.read(magic.data(), 4);
-  EXPECT_EQ(magic, "\x7f" "ELF");
+  EXPECT_EQ(magic,
+            "\x7f"
+            "ELF");
   std::stringstream llvm_ir, header;
   llvm_ir << std::ifstream(dir + "/tiny.ll").rdbuf();
   header << std::ifstream(dir + "/m.h").rdbuf();
   EXPECT_THAT(llvm_ir.str(), HasSubstr("define i32 @tiny_run("));
-  EXPECT_THAT(header.str(), HasSubstr("rnnc_status m_create(const char* weights_path, rnnc_context** context);"));
+  EXPECT_THAT(header.str(),
+              HasSubstr("rnnc_status m_create(const char* weights_path, rnnc_context** context);"));
 }
 
 TEST_F(Cli, CompileWithoutOutput) {

@@ -38,8 +38,7 @@ TEST_P(AotGoldenTest, MatchesPyTorchAndTheInterpreter) {
     SCOPED_TRACE(name);
     ASSERT_EQ(outputs->count(name), 1u);
     ExpectAllClose(outputs->at(name), want, kRelativeTolerance, kAbsoluteTolerance);
-    ExpectAllClose(outputs->at(name), reference->at(name), kRelativeTolerance,
-                   kAbsoluteTolerance);
+    ExpectAllClose(outputs->at(name), reference->at(name), kRelativeTolerance, kAbsoluteTolerance);
   }
 }
 
