@@ -14,12 +14,20 @@
 namespace rnnc {
 
 std::string ProcessTempDir() {
-  static const std::string dir = [] {
-    const std::string path = absl::StrCat(testing::TempDir(), "/rnnc_test_", getpid());
-    std::filesystem::create_directories(path);
-    return path;
-  }();
-  return dir;
+  // Made on first use, removed when the process exits (a loaded library
+  // stays mapped after its file is gone).
+  struct Directory {
+    Directory() : path(absl::StrCat(testing::TempDir(), "/rnnc_test_", getpid())) {
+      std::filesystem::create_directories(path);
+    }
+    ~Directory() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+    std::string path;
+  };
+  static const Directory directory;
+  return directory.path;
 }
 
 absl::StatusOr<std::string> CompileTestLibrary(const ir::Graph& graph, const TensorMap& weights,

@@ -13,9 +13,9 @@
 
 namespace rnnc {
 
-// A directory of this test process's own under testing::TempDir(): ctest
-// runs test processes in parallel, and one must not load a library another
-// is rewriting.
+// A directory of this test process's own under testing::TempDir(), removed
+// at exit: ctest runs test processes in parallel (and other checkouts on the
+// machine may too), and one must not read a file another is rewriting.
 std::string ProcessTempDir();
 
 // <ProcessTempDir>/lib<name>.so and <name>.h, compiled with `options` (its name

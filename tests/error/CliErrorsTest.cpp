@@ -1,8 +1,5 @@
 // The rnnc driver on bad input: a one-line error naming the problem and a
 // non-zero exit, never a crash. Runs the real binary.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/Safetensors.h"
+#include "tests/CompiledLibraries.h"
 
 namespace rnnc {
 namespace {
@@ -21,23 +19,12 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-struct CommandResult {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
 CommandResult RunRnnc(const std::string& arguments) {
-  const std::string command = absl::StrCat(RNNC_BINARY_DIR, "/tools/rnnc ", arguments, " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
+  return RunCommand(absl::StrCat(RNNC_BINARY_DIR, "/tools/rnnc ", arguments));
 }
 
 std::string WriteFile(const std::string& name, const std::string& contents) {
-  const std::string path = absl::StrCat(testing::TempDir(), "/cli_", name);
+  const std::string path = absl::StrCat(ProcessTempDir(), "/cli_", name);
   std::ofstream(path, std::ios::binary) << contents;
   return path;
 }
@@ -62,8 +49,8 @@ class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
     graph_ = WriteFile("tiny.rnnc", kTanhGraph);
-    weights_ = absl::StrCat(testing::TempDir(), "/cli_weights.safetensors");
-    inputs_ = absl::StrCat(testing::TempDir(), "/cli_inputs.safetensors");
+    weights_ = absl::StrCat(ProcessTempDir(), "/cli_weights.safetensors");
+    inputs_ = absl::StrCat(ProcessTempDir(), "/cli_inputs.safetensors");
     ASSERT_TRUE(WriteSafetensors(weights_, {{"w", Tensor({2, 3}, {1, 0, 0, 0, 1, 0})}}).ok());
     ASSERT_TRUE(WriteSafetensors(inputs_, {{"x", Tensor({1, 3}, {0.5f, -1, 2})}}).ok());
   }
@@ -81,7 +68,7 @@ TEST_F(Cli, OptPrintsTheGraphBack) {
 }
 
 TEST_F(Cli, RunPrintsAndWritesOutputs) {
-  const std::string out = absl::StrCat(testing::TempDir(), "/cli_out.safetensors");
+  const std::string out = absl::StrCat(ProcessTempDir(), "/cli_out.safetensors");
   CommandResult result = RunRnnc(absl::StrCat(RunArguments(graph_, weights_, inputs_), " --outputs ", out));
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_THAT(result.output, HasSubstr("z [1, 2]: 0.462117 -0.761594"));  // tanh(0.5), tanh(-1)
@@ -111,13 +98,13 @@ TEST_F(Cli, IrThatDoesNotVerify) {
 }
 
 TEST_F(Cli, WeightsMissingATensor) {
-  const std::string empty = absl::StrCat(testing::TempDir(), "/cli_empty.safetensors");
+  const std::string empty = absl::StrCat(ProcessTempDir(), "/cli_empty.safetensors");
   ASSERT_TRUE(WriteSafetensors(empty, {}).ok());
   ExpectOneLineError(RunRnnc(RunArguments(graph_, empty, inputs_)), "missing 'w' (expected f32[2, 3])");
 }
 
 TEST_F(Cli, MisShapedWeights) {
-  const std::string wrong = absl::StrCat(testing::TempDir(), "/cli_wrong.safetensors");
+  const std::string wrong = absl::StrCat(ProcessTempDir(), "/cli_wrong.safetensors");
   ASSERT_TRUE(WriteSafetensors(wrong, {{"w", Tensor({3, 2})}}).ok());
   ExpectOneLineError(RunRnnc(RunArguments(graph_, wrong, inputs_)), "'w' has shape [3, 2]");
 }
@@ -128,7 +115,7 @@ TEST_F(Cli, CorruptWeightsFile) {
 }
 
 TEST_F(Cli, InputOfTheWrongShape) {
-  const std::string wide = absl::StrCat(testing::TempDir(), "/cli_wide.safetensors");
+  const std::string wide = absl::StrCat(ProcessTempDir(), "/cli_wide.safetensors");
   ASSERT_TRUE(WriteSafetensors(wide, {{"x", Tensor({1, 4})}}).ok());
   ExpectOneLineError(RunRnnc(RunArguments(graph_, weights_, wide)), "input 'x'");
 }
@@ -161,13 +148,12 @@ TEST_F(Cli, BenchWithMalformedDims) {
 }
 
 TEST_F(Cli, CompileThenRunTheLibrary) {
-  const std::string library = absl::StrCat(testing::TempDir(), "/cli_", getpid(), "/libtiny.so");
-  std::filesystem::create_directories(std::filesystem::path(library).parent_path());
+  const std::string library = absl::StrCat(ProcessTempDir(), "/libcli_tiny.so");
   CommandResult compiled =
       RunRnnc(absl::StrCat("compile ", graph_, " --weights ", weights_, " -o ", library));
   ASSERT_EQ(compiled.exit_code, 0) << compiled.output;
   EXPECT_EQ(compiled.output, "");
-  const std::string header = std::filesystem::path(library).parent_path() / "tiny.h";
+  const std::string header = std::filesystem::path(library).parent_path() / "cli_tiny.h";
   EXPECT_TRUE(std::filesystem::exists(header));
   CommandResult ran = RunRnnc(absl::StrCat("run ", library, " --inputs ", inputs_));
   EXPECT_EQ(ran.exit_code, 0) << ran.output;
@@ -175,12 +161,13 @@ TEST_F(Cli, CompileThenRunTheLibrary) {
 }
 
 TEST_F(Cli, CompileEmitsEachPiece) {
-  const std::string dir = absl::StrCat(testing::TempDir(), "/cli_", getpid());
-  std::filesystem::create_directories(dir);
+  const std::string dir = ProcessTempDir();
   const std::string base = absl::StrCat("compile ", graph_, " --weights ", weights_, " -o ", dir);
-  ASSERT_EQ(RunRnnc(base + "/tiny.o --emit=obj").exit_code, 0);
-  ASSERT_EQ(RunRnnc(base + "/tiny.ll --emit=llvm").exit_code, 0);
-  ASSERT_EQ(RunRnnc(base + "/m.h --emit=header --name=m").exit_code, 0);
+  for (const std::string piece : {"/tiny.o --emit=obj", "/tiny.ll --emit=llvm",
+                                   "/m.h --emit=header --name=m"}) {
+    CommandResult result = RunRnnc(base + piece);
+    ASSERT_EQ(result.exit_code, 0) << piece << ": " << result.output;
+  }
   std::ifstream object(dir + "/tiny.o", std::ios::binary);
   std::string magic(4, '\0');
   object.read(magic.data(), 4);
