@@ -42,7 +42,8 @@ absl::StatusOr<llvm_backend::AotOptions> BackendOptions(const ir::Graph& graph,
   if (!resolved.ok()) return resolved.status();
   return llvm_backend::AotOptions{.name = resolved->name,
                                   .embed_weights = options.embed_weights,
-                                  .call_gemm_library = options.onednn_gemm};
+                                  .call_gemm_library = options.onednn_gemm,
+                                  .target_cpu = options.target_cpu};
 }
 
 }  // namespace

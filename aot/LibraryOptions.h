@@ -17,6 +17,10 @@ struct LibraryOptions {
   // library needs libdnnl. False (the default): every matmul is inline
   // code and the library needs only libc, libm and libstdc++.
   bool onednn_gemm = false;
+  // The CPU the code is for, an LLVM CPU name (x86-64, x86-64-v3,
+  // skylake-avx512, ...); empty or "native": the compiling machine's CPU
+  // with all its features, which may not run on older CPUs.
+  std::string target_cpu;
 };
 
 }  // namespace rnnc::aot

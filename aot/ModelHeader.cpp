@@ -67,6 +67,7 @@ std::string GenerateModelHeader(const ir::Graph& graph, const LibraryOptions& op
       " * Generated; do not edit.\n"
       " *\n"
       " * Needs at run time: %s.\n"
+      " * Compiled for: %s.\n"
       " * Weights: %s.\n"
       " *\n"
       " * dims (run's `dims`, in this order): %s\n"
@@ -75,6 +76,9 @@ std::string GenerateModelHeader(const ir::Graph& graph, const LibraryOptions& op
       " */\n"
       "#ifndef RNNC_MODEL_%s_H\n#define RNNC_MODEL_%s_H\n\n",
       name, name, RNNC_VERSION, RNNC_ABI_VERSION, graph.name(), RequiredLibraries(options),
+      options.target_cpu.empty() || options.target_cpu == "native"
+          ? "the CPU of the machine that compiled it, with all its features"
+          : absl::StrCat("CPU ", options.target_cpu, " and CPUs with its features"),
       options.embed_weights
           ? "embedded in the library (create with a null path uses them; a path loads "
             "that file instead)"

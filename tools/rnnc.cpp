@@ -32,6 +32,9 @@ ABSL_FLAG(std::string, name, "",
           "`compile`: the C prefix of the library's functions (default: the graph's name)");
 ABSL_FLAG(bool, external_weights, false,
           "`compile`: embed no weights; the library reads a safetensors file at create time");
+ABSL_FLAG(std::string, target_cpu, "",
+          "`compile`: the CPU to compile for, e.g. x86-64-v3 (default: this machine's, with all "
+          "its features)");
 ABSL_FLAG(std::string, gemm, "inline",
           "`compile`: inline (every matmul in generated code; the library needs only libc, "
           "libm, libstdc++) or onednn (large matmuls on oneDNN's sgemm; it needs libdnnl)");
@@ -58,7 +61,8 @@ usage:
                                      run a compiled model library
   rnnc compile FILE.rnnc --weights W.safetensors -o libmodel.so
            [--header model.h] [--name NAME] [--external-weights]
-           [--gemm inline|onednn] [--emit library|obj|llvm|header]
+           [--gemm inline|onednn] [--target-cpu CPU]
+           [--emit library|obj|llvm|header]
                                      compile a model ahead of time into a
                                      shared library and its C header
   rnnc bench FILE.rnnc [--weights W.safetensors] (--inputs X.safetensors | --dims T=100,N=16)
@@ -136,6 +140,7 @@ int CompileCommand(const std::string& path) {
   if (!absl::GetFlag(FLAGS_emit).empty()) request.emit = absl::GetFlag(FLAGS_emit);
   request.options.name = absl::GetFlag(FLAGS_name);
   request.options.embed_weights = !absl::GetFlag(FLAGS_external_weights);
+  request.options.target_cpu = absl::GetFlag(FLAGS_target_cpu);
   const std::string gemm = absl::GetFlag(FLAGS_gemm);
   if (gemm != "inline" && gemm != "onednn") {
     return Fail(absl::InvalidArgumentError(

@@ -202,7 +202,7 @@ absl::StatusOr<LoweredModule> BuildAotModule(const ir::Graph& graph, const Tenso
 
 absl::StatusOr<std::string> EmitAotObject(const ir::Graph& graph, const TensorMap& weights,
                                           const AotOptions& options) {
-  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
+  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = MachineForCpu(options.target_cpu);
   if (!machine.ok()) return machine.status();
   absl::StatusOr<LoweredModule> lowered = BuildAotModule(graph, weights, options, *machine);
   if (!lowered.ok()) return lowered.status();
@@ -220,7 +220,7 @@ absl::StatusOr<std::string> EmitAotObject(const ir::Graph& graph, const TensorMa
 
 absl::StatusOr<std::string> EmitAotLlvmIr(const ir::Graph& graph, const TensorMap& weights,
                                           const AotOptions& options) {
-  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
+  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = MachineForCpu(options.target_cpu);
   if (!machine.ok()) return machine.status();
   absl::StatusOr<LoweredModule> lowered = BuildAotModule(graph, weights, options, *machine);
   if (!lowered.ok()) return lowered.status();

@@ -3,8 +3,8 @@
 // one module: the model's descriptor (runtime/aot/ModelDescriptor.h), its
 // weights as embedded safetensors bytes, and the exported C functions of
 // runtime/aot/rnnc_model_abi.h named <name>_<function>, each a call into the
-// AOT runtime archive. The result is a relocatable object for the host CPU
-// (position-independent) or its LLVM IR.
+// AOT runtime archive. The result is a relocatable object (position-
+// independent) for the host CPU or one named, or its LLVM IR.
 #ifndef RNNC_BACKENDS_LLVM_AOT_OBJECT_H
 #define RNNC_BACKENDS_LLVM_AOT_OBJECT_H
 
@@ -27,6 +27,9 @@ struct AotOptions {
   // default): every matmul is inline code and the object needs only libc
   // and libm besides the runtime archive.
   bool call_gemm_library = false;
+  // The CPU to compile for (HostTarget.h's MachineForCpu): empty, the
+  // host's CPU and all its features, as the JIT.
+  std::string target_cpu;
 };
 
 // The position-independent object file's bytes.

@@ -4,6 +4,8 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -25,6 +27,27 @@ absl::StatusOr<llvm::orc::JITTargetMachineBuilder> HostMachine() {
   if (!machine) return ToStatus(machine.takeError(), "detecting the host CPU");
   machine->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   return std::move(*machine);
+}
+
+absl::StatusOr<llvm::orc::JITTargetMachineBuilder> MachineForCpu(const std::string& cpu) {
+  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
+  if (!machine.ok() || cpu.empty() || cpu == "native") return machine;
+  const llvm::Triple& triple = machine->getTargetTriple();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple.str(), error);
+  if (!target) return absl::InternalError(absl::StrCat("target ", triple.str(), ": ", error));
+  // Asked of the host CPU's subtarget: creating one for an unknown CPU
+  // prints a warning to stderr.
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple.str(), machine->getCPU(), ""));
+  if (!subtarget || !subtarget->isCPUStringValid(cpu)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "target CPU '", cpu, "' is not known to LLVM for ", triple.str(),
+        "; e.g. x86-64, x86-64-v2, x86-64-v3, x86-64-v4, skylake-avx512, znver4, or native"));
+  }
+  machine->setCPU(cpu);
+  machine->getFeatures() = llvm::SubtargetFeatures();
+  return machine;
 }
 
 absl::Status OptimizeForMachine(llvm::Module& module, llvm::orc::JITTargetMachineBuilder& machine) {

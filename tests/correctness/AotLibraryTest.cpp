@@ -24,6 +24,7 @@ namespace rnnc {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr double kRelativeTolerance = 1e-5;
 constexpr double kAbsoluteTolerance = 1e-6;
@@ -193,6 +194,21 @@ TEST(AotLibrary, OnednnGemmNeedsLibdnnlAndMatches) {
   absl::StatusOr<TensorMap> outputs = (*loaded)->Run(inputs);
   ASSERT_TRUE(outputs.ok()) << outputs.status();
   ExpectSameOutputs(*outputs, InterpreterOutputs(classifier.graph, classifier.weights, inputs));
+}
+
+// Baseline x86-64 (SSE2): the 16-lane loops are legalized to 4-lane ones.
+TEST(AotLibrary, BaselineTargetCpuMatches) {
+  aot::LibraryOptions options;
+  options.target_cpu = "x86-64";
+  CompiledClassifier classifier = CompileClassifier("classifier_baseline", options);
+  absl::StatusOr<std::unique_ptr<Executable>> loaded = LoadCompiledModel(classifier.library);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const TensorMap inputs = {{"x", RandomTensor({7, 5, 50}, 10)}};
+  absl::StatusOr<TensorMap> outputs = (*loaded)->Run(inputs);
+  ASSERT_TRUE(outputs.ok()) << outputs.status();
+  ExpectSameOutputs(*outputs, InterpreterOutputs(classifier.graph, classifier.weights, inputs));
+  CommandResult disassembly = RunCommand(absl::StrCat("objdump -d ", classifier.library));
+  EXPECT_THAT(disassembly.output, Not(HasSubstr("zmm"))) << "AVX-512 code for x86-64";
 }
 
 TEST(AotLibrary, TaggerMatchesTheInterpreter) {

@@ -298,5 +298,16 @@ TEST(AotCompileErrors, NameThatIsNotACIdentifier) {
   EXPECT_THAT(library.status().message(), HasSubstr("model name '9lives' is not a C identifier"));
 }
 
+TEST(AotCompileErrors, UnknownTargetCpu) {
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(kTanhGraph);
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  aot::LibraryOptions options;
+  options.target_cpu = "pentium9";
+  absl::StatusOr<std::string> library =
+      CompileTestLibrary(*graph, TinyWeights(), "pentium9", options);
+  EXPECT_THAT(library.status().message(),
+              HasSubstr("target CPU 'pentium9' is not known to LLVM for x86_64"));
+}
+
 }  // namespace
 }  // namespace rnnc

@@ -199,6 +199,12 @@ TEST_F(Cli, CompileUnknownGemm) {
       "--gemm=blas is not known; expected inline or onednn");
 }
 
+TEST_F(Cli, CompileForAnUnknownCpu) {
+  ExpectOneLineError(RunRnnc(absl::StrCat("compile ", graph_, " --weights ", weights_,
+                                          " -o x.so --target-cpu=pentium9")),
+                     "target CPU 'pentium9' is not known to LLVM");
+}
+
 TEST_F(Cli, CompileExternalWeightsGivenWeights) {
   ExpectOneLineError(RunRnnc(absl::StrCat("compile ", graph_, " --weights ", weights_,
                                           " -o x.so --external-weights")),
