@@ -1,95 +1,30 @@
-// The AOT runtime: the functions of rnnc_model_abi.h, written once for every
-// compiled model. A library's exported <model>_<function> wrappers call
-// rnnc_aot_<function> with the model's rnnc_aot_model (AotModel.h); this
-// file checks every argument, binds the weights, sizes the buffers of the
-// generated entry function for the dims of a run, calls it and copies the
-// outputs out. Failures set a thread-local message and return a status; no
-// exception leaves a function.
+// The AOT runtime's contexts: create, run and destroy of rnnc_model_abi.h,
+// written once for every compiled model. A library's exported
+// <model>_<function> wrappers call rnnc_aot_<function> with the model's
+// rnnc_aot_model (AotModel.h); this file checks every argument, binds the
+// weights, sizes the buffers of the generated entry function for the dims
+// of a run, calls it and copies the outputs out. Failures set the thread's
+// last error and return a status; no exception leaves a function.
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <string>
-#include <type_traits>
 #include <vector>
 
-#include "runtime/aot/AotModel.h"
-#include "runtime/aot/ModelDescriptor.h"
+#include "runtime/aot/ModelState.h"
+#include "runtime/aot/RuntimeFunctions.h"
 #include "runtime/aot/WeightsFile.h"
-#include "runtime/aot/rnnc_model_abi.h"
 
 namespace {
 
 using rnnc::aot::DimDescriptor;
+using rnnc::aot::Fail;
 using rnnc::aot::ModelDescriptor;
 using rnnc::aot::SlotKind;
 using rnnc::aot::TensorDescriptor;
-
-thread_local std::string last_error;
-
-rnnc_status Fail(rnnc_status status, std::string message) {
-  last_error = std::move(message);
-  return status;
-}
-
-// Every slot and symbol the descriptor mentions exists, so that later code
-// indexes without checking.
-bool Consistent(const ModelDescriptor& d) {
-  auto known_symbol = [&](const std::string& symbol) {
-    for (const std::string& dim : d.dims) {
-      if (dim == symbol) return true;
-    }
-    return false;
-  };
-  auto dims_ok = [&](const std::vector<DimDescriptor>& dims) {
-    for (const DimDescriptor& dim : dims) {
-      if (!dim.symbol.empty() && !known_symbol(dim.symbol)) return false;
-    }
-    return true;
-  };
-  for (const std::string& symbol : d.entry_dims) {
-    if (!known_symbol(symbol)) return false;
-  }
-  for (const auto* tensors : {&d.inputs, &d.outputs, &d.params}) {
-    for (const TensorDescriptor& tensor : *tensors) {
-      if (tensor.slot < -1 || tensor.slot >= static_cast<int>(d.slots.size())) return false;
-      if (!dims_ok(tensor.dims)) return false;
-    }
-  }
-  for (const TensorDescriptor& output : d.outputs) {
-    if (output.slot < 0) return false;
-  }
-  for (const auto& slot : d.slots) {
-    if (!dims_ok(slot.dims)) return false;
-  }
-  return true;
-}
-
-// The parsed descriptor of `model`, parsed once per process; null (and the
-// message set) if the library's descriptor is damaged.
-const ModelDescriptor* Describe(const rnnc_aot_model* model) {
-  static std::mutex mutex;
-  static std::map<const rnnc_aot_model*, std::unique_ptr<ModelDescriptor>> parsed;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = parsed.find(model);
-  if (it == parsed.end()) {
-    auto descriptor = std::make_unique<ModelDescriptor>();
-    std::string error;
-    if (!rnnc::aot::ParseModelDescriptor(
-            std::string_view(model->descriptor, static_cast<size_t>(model->descriptor_size)),
-            *descriptor, error) ||
-        !Consistent(*descriptor)) {
-      last_error = "internal error: the model descriptor embedded in the library is malformed";
-      return nullptr;
-    }
-    it = parsed.emplace(model, std::move(descriptor)).first;
-  }
-  return it->second.get();
-}
 
 // The number of elements of `dims` under `bound` (sizes in descriptor.dims
 // order); false if it overflows or exceeds what can be addressed in bytes.
@@ -119,18 +54,6 @@ std::string DimsText(const ModelDescriptor& d, const int64_t* dims) {
 struct FreeDeleter {
   void operator()(float* p) const { std::free(p); }
 };
-
-const TensorDescriptor* Find(const std::vector<TensorDescriptor>& tensors, int32_t index) {
-  if (index < 0 || index >= static_cast<int32_t>(tensors.size())) return nullptr;
-  return &tensors[static_cast<size_t>(index)];
-}
-
-const DimDescriptor* FindDim(const std::vector<TensorDescriptor>& tensors, int32_t index,
-                             int32_t axis) {
-  const TensorDescriptor* tensor = Find(tensors, index);
-  if (!tensor || axis < 0 || axis >= static_cast<int32_t>(tensor->dims.size())) return nullptr;
-  return &tensor->dims[static_cast<size_t>(axis)];
-}
 
 }  // namespace
 
@@ -191,7 +114,7 @@ rnnc_status Allocate(rnnc_context& context, const int64_t* dims) {
 rnnc_status Create(const rnnc_aot_model* model, const char* weights_path, rnnc_context** out) {
   if (!out) return Fail(RNNC_ERROR_NULL_ARGUMENT, "create: the context pointer is null");
   *out = nullptr;
-  const ModelDescriptor* d = Describe(model);
+  const ModelDescriptor* d = rnnc::aot::Describe(model);
   if (!d) return RNNC_ERROR_INTERNAL;
   auto context = std::make_unique<rnnc_context>();
   context->model = model;
@@ -318,95 +241,4 @@ rnnc_status rnnc_aot_run(const rnnc_aot_model*, rnnc_context* context, const int
   });
 }
 
-const char* rnnc_aot_last_error(const rnnc_aot_model*) { return last_error.c_str(); }
-
-int32_t rnnc_aot_num_dims(const rnnc_aot_model* model) {
-  const ModelDescriptor* d = Describe(model);
-  return d ? static_cast<int32_t>(d->dims.size()) : -1;
-}
-
-const char* rnnc_aot_dim_name(const rnnc_aot_model* model, int32_t dim) {
-  const ModelDescriptor* d = Describe(model);
-  if (!d || dim < 0 || dim >= static_cast<int32_t>(d->dims.size())) return nullptr;
-  return d->dims[static_cast<size_t>(dim)].c_str();
-}
-
-#define RNNC_TENSOR_QUERIES(kind, list)                                                     \
-  int32_t rnnc_aot_num_##list(const rnnc_aot_model* model) {                                \
-    const ModelDescriptor* d = Describe(model);                                             \
-    return d ? static_cast<int32_t>(d->list.size()) : -1;                                   \
-  }                                                                                         \
-  const char* rnnc_aot_##kind##_name(const rnnc_aot_model* model, int32_t index) {          \
-    const ModelDescriptor* d = Describe(model);                                             \
-    const TensorDescriptor* tensor = d ? Find(d->list, index) : nullptr;                    \
-    return tensor ? tensor->name.c_str() : nullptr;                                         \
-  }                                                                                         \
-  int32_t rnnc_aot_##kind##_rank(const rnnc_aot_model* model, int32_t index) {              \
-    const ModelDescriptor* d = Describe(model);                                             \
-    const TensorDescriptor* tensor = d ? Find(d->list, index) : nullptr;                    \
-    return tensor ? static_cast<int32_t>(tensor->dims.size()) : -1;                         \
-  }                                                                                         \
-  int64_t rnnc_aot_##kind##_dim(const rnnc_aot_model* model, int32_t index, int32_t axis) { \
-    const ModelDescriptor* d = Describe(model);                                             \
-    const DimDescriptor* dim = d ? FindDim(d->list, index, axis) : nullptr;                 \
-    return dim && dim->symbol.empty() ? dim->size : -1;                                     \
-  }                                                                                         \
-  const char* rnnc_aot_##kind##_dim_symbol(const rnnc_aot_model* model, int32_t index,      \
-                                           int32_t axis) {                                  \
-    const ModelDescriptor* d = Describe(model);                                             \
-    const DimDescriptor* dim = d ? FindDim(d->list, index, axis) : nullptr;                 \
-    return dim && !dim->symbol.empty() ? dim->symbol.c_str() : nullptr;                     \
-  }
-RNNC_TENSOR_QUERIES(input, inputs)
-RNNC_TENSOR_QUERIES(output, outputs)
-#undef RNNC_TENSOR_QUERIES
-
-rnnc_status rnnc_aot_output_shape(const rnnc_aot_model* model, int32_t output, const int64_t* dims,
-                                  int32_t num_dims, int64_t* shape) {
-  const ModelDescriptor* d = Describe(model);
-  if (!d) return RNNC_ERROR_INTERNAL;
-  const TensorDescriptor* tensor = Find(d->outputs, output);
-  if (!tensor) {
-    return Fail(RNNC_ERROR_BAD_INDEX, "model " + d->name + ": no output " + std::to_string(output) +
-                                          "; it has " + std::to_string(d->outputs.size()));
-  }
-  if (num_dims != static_cast<int32_t>(d->dims.size())) {
-    return Fail(RNNC_ERROR_BAD_COUNT, "model " + d->name + ": output_shape takes " +
-                                          std::to_string(d->dims.size()) + " dims, got " +
-                                          std::to_string(num_dims));
-  }
-  if ((num_dims > 0 && !dims) || !shape) {
-    return Fail(RNNC_ERROR_NULL_ARGUMENT, "model " + d->name + ": output_shape: the " +
-                                              (shape ? "dims" : "shape") + " array is null");
-  }
-  for (size_t a = 0; a < tensor->dims.size(); ++a) {
-    shape[a] = tensor->dims[a].size;
-    for (size_t j = 0; j < d->dims.size(); ++j) {
-      if (tensor->dims[a].symbol == d->dims[j]) shape[a] = dims[j];
-    }
-  }
-  return RNNC_OK;
-}
-
-int32_t rnnc_aot_weights_embedded(const rnnc_aot_model* model) {
-  return model->weights != nullptr ? 1 : 0;
-}
-
 }  // extern "C"
-
-// The definitions above take the model and then exactly the parameters that
-// rnnc_model_abi.h lists, which is what the generated wrappers pass.
-namespace {
-template <typename Function>
-struct WithModel;
-template <typename Result, typename... Parameters>
-struct WithModel<Result (*)(Parameters...)> {
-  using type = Result (*)(const rnnc_aot_model*, Parameters...);
-};
-#define RNNC_CHECK_SIGNATURE(function, result, parameters, signature)                              \
-  static_assert(                                                                                   \
-      std::is_same_v<decltype(&rnnc_aot_##function), WithModel<rnnc_model_##function##_fn>::type>, \
-      "rnnc_aot_" #function " does not match rnnc_model_abi.h");
-RNNC_MODEL_FUNCTIONS(RNNC_CHECK_SIGNATURE)
-#undef RNNC_CHECK_SIGNATURE
-}  // namespace
