@@ -16,7 +16,8 @@ namespace rnnc {
 // Loads `library_path` and creates a context. `weights_path` empty: the
 // embedded weights. A library of another ABI version is refused with the
 // versions of both sides; Run binds the dims from the inputs' shapes and
-// checks them as ir::BindDims does before it calls the library.
+// checks them as ir::BindDims does before it calls the library. Run is not
+// reentrant: the executable holds one context.
 absl::StatusOr<std::unique_ptr<Executable>> LoadCompiledModel(const std::string& library_path,
                                                               const std::string& weights_path = "");
 
