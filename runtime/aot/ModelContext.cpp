@@ -5,6 +5,7 @@
 // weights, sizes the buffers of the generated entry function for the dims
 // of a run, calls it and copies the outputs out. Failures set the thread's
 // last error and return a status; no exception leaves a function.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -64,7 +65,8 @@ struct rnnc_context {
   std::vector<std::vector<float>> weight_copies;
   std::vector<float*> slots;
   std::vector<std::unique_ptr<float, FreeDeleter>> buffers;
-  std::vector<int64_t> bound;       // the dims the buffers are sized for; empty before a run
+  bool allocated = false;           // the buffers are sized for `bound`
+  std::vector<int64_t> bound;
   std::vector<int64_t> entry_dims;  // `bound` in the entry function's order
   std::vector<int64_t> output_counts;
 };
@@ -74,7 +76,7 @@ namespace {
 // Sizes every buffer slot for `dims`.
 rnnc_status Allocate(rnnc_context& context, const int64_t* dims) {
   const ModelDescriptor& d = *context.descriptor;
-  context.bound.clear();
+  context.allocated = false;
   context.buffers.clear();
   for (size_t i = 0; i < d.slots.size(); ++i) {
     if (d.slots[i].kind != SlotKind::kBuffer) continue;
@@ -108,6 +110,7 @@ rnnc_status Allocate(rnnc_context& context, const int64_t* dims) {
     }
   }
   context.bound.assign(dims, dims + d.dims.size());
+  context.allocated = true;
   return RNNC_OK;
 }
 
@@ -149,6 +152,12 @@ rnnc_status Create(const rnnc_aot_model* model, const char* weights_path, rnnc_c
   for (size_t i = 0; i < d->params.size(); ++i) {
     // The generated code never writes a param's buffer.
     if (d->params[i].slot >= 0) context->slots[d->params[i].slot] = const_cast<float*>(data[i]);
+  }
+  for (size_t i = 0; i < d->slots.size(); ++i) {
+    if (d->slots[i].kind == SlotKind::kParam && !context->slots[i]) {
+      return Fail(RNNC_ERROR_INTERNAL, "internal error: model " + d->name + ": slot " +
+                                           std::to_string(i) + " is a param no weight binds");
+    }
   }
   *out = context.release();
   return RNNC_OK;
@@ -194,7 +203,7 @@ rnnc_status Run(rnnc_context* context, const int64_t* dims, int32_t num_dims,
                                                 d.outputs[o].name + "') is null");
     }
   }
-  if (context->bound.empty() || !std::equal(dims, dims + num_dims, context->bound.begin())) {
+  if (!context->allocated || !std::equal(dims, dims + num_dims, context->bound.begin())) {
     if (rnnc_status status = Allocate(*context, dims); status != RNNC_OK) return status;
   }
   for (size_t i = 0; i < d.inputs.size(); ++i) {

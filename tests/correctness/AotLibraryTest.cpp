@@ -13,6 +13,7 @@
 #include "aot/LibraryOptions.h"
 #include "backends/interp/Interpreter.h"
 #include "examples/Models.h"
+#include "ir/Parser.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runtime/CompiledModel.h"
@@ -194,6 +195,37 @@ TEST(AotLibrary, OnednnGemmNeedsLibdnnlAndMatches) {
   absl::StatusOr<TensorMap> outputs = (*loaded)->Run(inputs);
   ASSERT_TRUE(outputs.ok()) << outputs.status();
   ExpectSameOutputs(*outputs, InterpreterOutputs(classifier.graph, classifier.weights, inputs));
+}
+
+// A model of static shapes binds no dims: run takes none, and a null array.
+TEST(AotLibrary, StaticShapesTakeNoDims) {
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(R"(graph fixed {
+  input %x: f32[2, 3]
+  param %w: f32[2, 3]
+  %y: f32[2, 2] = matmul(%x, %w) {transpose_b = true}
+  output %y
+}
+)");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  const TensorMap weights = {{"w", Tensor({2, 3}, {1, 2, 3, 4, 5, 6})}};
+  absl::StatusOr<std::string> library = CompileTestLibrary(*graph, weights, "fixed");
+  ASSERT_TRUE(library.ok()) << library.status();
+  absl::StatusOr<ModelLibrary> model = OpenModelLibrary(*library, "fixed");
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(model->num_dims(), 0);
+  rnnc_context* context = nullptr;
+  ASSERT_EQ(model->create(nullptr, &context), RNNC_OK) << model->last_error();
+  const float x[6] = {1, 0, 0, 0, 1, 1};
+  float y[4] = {};
+  const float* inputs[1] = {x};
+  float* outputs[1] = {y};
+  for (int run = 0; run < 2; ++run) {
+    ASSERT_EQ(model->run(context, nullptr, 0, inputs, 1, outputs, 1), RNNC_OK)
+        << model->last_error();
+    EXPECT_EQ(y[0], 1);  // x[0] · w[0]
+    EXPECT_EQ(y[3], 11);  // x[1] · w[1] = 5 + 6
+  }
+  model->destroy(context);
 }
 
 // Baseline x86-64 (SSE2): the 16-lane loops are legalized to 4-lane ones.
