@@ -65,7 +65,7 @@ struct rnnc_context {
   std::vector<std::vector<float>> weight_copies;
   std::vector<float*> slots;
   std::vector<std::unique_ptr<float, FreeDeleter>> buffers;
-  bool allocated = false;           // the buffers are sized for `bound`
+  bool allocated = false;  // the buffers are sized for `bound`
   std::vector<int64_t> bound;
   std::vector<int64_t> entry_dims;  // `bound` in the entry function's order
   std::vector<int64_t> output_counts;

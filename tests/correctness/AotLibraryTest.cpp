@@ -13,9 +13,9 @@
 #include "aot/LibraryOptions.h"
 #include "backends/interp/Interpreter.h"
 #include "examples/Models.h"
-#include "ir/Parser.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ir/Parser.h"
 #include "runtime/CompiledModel.h"
 #include "runtime/Safetensors.h"
 #include "tests/CompiledLibraries.h"
@@ -222,7 +222,7 @@ TEST(AotLibrary, StaticShapesTakeNoDims) {
   for (int run = 0; run < 2; ++run) {
     ASSERT_EQ(model->run(context, nullptr, 0, inputs, 1, outputs, 1), RNNC_OK)
         << model->last_error();
-    EXPECT_EQ(y[0], 1);  // x[0] · w[0]
+    EXPECT_EQ(y[0], 1);   // x[0] · w[0]
     EXPECT_EQ(y[3], 11);  // x[1] · w[1] = 5 + 6
   }
   model->destroy(context);
