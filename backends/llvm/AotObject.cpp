@@ -142,7 +142,7 @@ llvm::Constant* StringPointer(llvm::Module& module, const std::string& text,
                                   data, name);
 }
 
-// The lowered, optimized AOT module for the host, PIC.
+// The lowered AOT module, optimized for `machine`, which is made PIC.
 absl::StatusOr<LoweredModule> BuildAotModule(const ir::Graph& graph, const TensorMap& weights,
                                              const AotOptions& options,
                                              llvm::orc::JITTargetMachineBuilder& machine) {
