@@ -7,7 +7,8 @@
 #
 #     <backend>/<cell>/<direction>/T:<T>/N:<N>/I:<I>/H:<H>/threads:<k>
 #
-#   backend    onednn, onednn_direct (the raw oneDNN primitive), llvm, interp, ...
+#   backend    onednn, onednn_direct (the raw oneDNN primitive), llvm, aot, aot_onednn
+#              (compiled .so libraries, inline or oneDNN GEMM), interp, ...
 #   cell       rnn_tanh | lstm | gru_after (PyTorch's GRU, ONNX linear_before_reset=1)
 #              | gru_before (Cho/Keras reset_after=False GRU, ONNX linear_before_reset=0)
 #   direction  forward | bidirectional
@@ -40,7 +41,7 @@ NAME = re.compile(r"^(?P<backend>[^/]+)/(?P<cell>[^/]+)/(?P<direction>forward|bi
 GATES = {"rnn_tanh": 1, "lstm": 4, "gru_after": 3, "gru_before": 3}
 CELL_ORDER = list(GATES)
 DIRECTION_ORDER = ["forward", "bidirectional"]
-BACKEND_ORDER = ["onednn", "onednn_direct", "llvm", "interp"]
+BACKEND_ORDER = ["onednn", "onednn_direct", "llvm", "aot", "aot_onednn", "interp"]
 PEER_ORDER = ["pytorch", "onnxruntime"]
 TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 MISSING = "–"

@@ -17,12 +17,17 @@
 // (binding dims, the interpreter around the kernel, writing into the
 // caller's output tensors kept from the previous run); `onednn_direct` is the same oneDNN primitive executed directly
 // on buffers prepared beforehand, the floor of what the backend can do;
-// `llvm` is Executable::Run of CompileForLlvm end to end. A backend joins
-// the grid with one row in kBackends.
+// `llvm` is Executable::Run of CompileForLlvm end to end; `aot` is the same
+// lowering compiled ahead of time into a shared library (every matmul
+// inline, no oneDNN) and run through LoadCompiledModel, and `aot_onednn`
+// that library with large matmuls on oneDNN's sgemm, as the JIT does. A
+// backend joins the grid with one row in kBackends.
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -30,12 +35,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "backends/onednn/DirectPrimitive.h"
+#include "aot/CompileToLibrary.h"
 #include "backends/llvm/LlvmBackend.h"
+#include "backends/onednn/DirectPrimitive.h"
 #include "backends/onednn/OnednnBackend.h"
 #include "benchmark/benchmark.h"
 #include "frontend/DSL.h"
 #include "oneapi/dnnl/dnnl.h"
+#include "runtime/CompiledModel.h"
 
 namespace rnnc {
 namespace {
@@ -126,15 +133,52 @@ absl::StatusOr<Runner> LlvmRunner(const PreparedModel& model) {
       model);
 }
 
+// The model compiled into a library in the temporary directory and loaded.
+absl::StatusOr<std::unique_ptr<Executable>> CompileAndLoadLibrary(const ir::Graph& graph,
+                                                                  const TensorMap& weights,
+                                                                  bool onednn_gemm) {
+  aot::LibraryOptions options;
+  options.onednn_gemm = onednn_gemm;
+  const std::string base = absl::StrCat(std::filesystem::temp_directory_path().string(),
+                                        "/rnnc_bench_", getpid(), onednn_gemm ? "_onednn" : "");
+  const std::string library = base + ".so";
+  if (absl::Status status =
+          aot::CompileToSharedLibrary(graph, weights, library, base + ".h", options);
+      !status.ok()) {
+    return status;
+  }
+  // A library stays mapped after its file is gone; the next problem's
+  // library reuses the name, which dlopen must not take for this one.
+  absl::StatusOr<std::unique_ptr<Executable>> loaded = LoadCompiledModel(library);
+  std::filesystem::remove(library);
+  std::filesystem::remove(base + ".h");
+  return loaded;
+}
+
+absl::StatusOr<Runner> AotRunner(const PreparedModel& model) {
+  return ExecutableRunner(
+      [](const ir::Graph& graph, TensorMap weights) {
+        return CompileAndLoadLibrary(graph, weights, /*onednn_gemm=*/false);
+      },
+      model);
+}
+
+absl::StatusOr<Runner> AotOnednnRunner(const PreparedModel& model) {
+  return ExecutableRunner(
+      [](const ir::Graph& graph, TensorMap weights) {
+        return CompileAndLoadLibrary(graph, weights, /*onednn_gemm=*/true);
+      },
+      model);
+}
+
 struct Backend {
   const char* name;
   RunnerFactory make;
 };
 
 const Backend kBackends[] = {
-    {"onednn", OnednnRunner},
-    {"onednn_direct", OnednnDirectRunner},
-    {"llvm", LlvmRunner},
+    {"onednn", OnednnRunner}, {"onednn_direct", OnednnDirectRunner}, {"llvm", LlvmRunner},
+    {"aot", AotRunner},       {"aot_onednn", AotOnednnRunner},
 };
 
 void RunProblem(benchmark::State& state, const Backend& backend, const Problem& problem,
@@ -164,6 +208,64 @@ void RunProblem(benchmark::State& state, const Backend& backend, const Problem& 
   state.counters["min_ms"] = std::chrono::duration<double, std::milli>(fastest).count();
 }
 
+// startup/aot/...: dlopen + create + the first run of a fresh copy of the
+// compiled library (a new file each time, so that the dynamic loader maps
+// and relocates it anew; the page cache is warm), the latency a program
+// that links a model pays before its first answer. startup/llvm/...: the
+// JIT's CompileForLlvm + first run, what it pays instead. Counters: the
+// library's size in bytes and how many of them are weights, and the time
+// the AOT compile (passes, LLVM, link) took once.
+void RunStartup(benchmark::State& state, const Problem& problem, bool aot) {
+  omp_set_num_threads(1);
+  absl::StatusOr<PreparedModel> model = MakeModel(problem);
+  if (!model.ok()) {
+    state.SkipWithError(std::string(model.status().message()).c_str());
+    return;
+  }
+  const TensorMap inputs = {{"x", model->x}};
+  namespace fs = std::filesystem;
+  const std::string base =
+      absl::StrCat(fs::temp_directory_path().string(), "/rnnc_startup_", getpid());
+  using Clock = std::chrono::steady_clock;
+  if (aot) {
+    const Clock::time_point start = Clock::now();
+    if (absl::Status status =
+            aot::CompileToSharedLibrary(model->graph, model->weights, base + ".so", base + ".h");
+        !status.ok()) {
+      state.SkipWithError(std::string(status.message()).c_str());
+      return;
+    }
+    state.counters["compile_ms"] =
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    state.counters["file_bytes"] = static_cast<double>(fs::file_size(base + ".so"));
+    int64_t weight_floats = 0;
+    for (const auto& [name, tensor] : model->weights) weight_floats += tensor.num_elements();
+    state.counters["weights_bytes"] = static_cast<double>(weight_floats * sizeof(float));
+  }
+  int64_t copy = 0;
+  for (auto _ : state) {
+    const std::string fresh = absl::StrCat(base, "_", copy++, ".so");
+    if (aot) fs::copy_file(base + ".so", fresh, fs::copy_options::overwrite_existing);
+    const Clock::time_point begin = Clock::now();
+    absl::StatusOr<std::unique_ptr<Executable>> executable =
+        aot ? LoadCompiledModel(fresh) : llvm_backend::CompileForLlvm(model->graph, model->weights);
+    absl::StatusOr<TensorMap> outputs =
+        executable.ok() ? (*executable)->Run(inputs) : executable.status();
+    const Clock::duration elapsed = Clock::now() - begin;
+    if (!outputs.ok()) {
+      state.SkipWithError(std::string(outputs.status().message()).c_str());
+      return;
+    }
+    state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
+    executable->reset();
+    if (aot) fs::remove(fresh);
+  }
+  if (aot) {
+    fs::remove(base + ".so");
+    fs::remove(base + ".h");
+  }
+}
+
 std::vector<Problem> Grid() {
   const std::vector<std::vector<int64_t>> sizes = {
       {100, 1, 256, 256}, {100, 1, 512, 512}, {100, 16, 256, 256}, {100, 64, 512, 512},
@@ -174,6 +276,22 @@ std::vector<Problem> Grid() {
   }
   grid.push_back({"gru_after", "bidirectional", 100, 16, 256, 256});
   return grid;
+}
+
+void RegisterStartup() {
+  for (const Problem& problem : Grid()) {
+    for (bool aot : {true, false}) {
+      const std::string name =
+          absl::StrCat("startup/", aot ? "aot" : "llvm", "/", problem.cell, "/", problem.direction,
+                       "/T:", problem.steps, "/N:", problem.batch, "/I:", problem.input_size,
+                       "/H:", problem.hidden_size);
+      benchmark::RegisterBenchmark(
+          name.c_str(),
+          [problem, aot](benchmark::State& state) { RunStartup(state, problem, aot); })
+          ->Unit(benchmark::kMillisecond)
+          ->UseManualTime();
+    }
+  }
 }
 
 void RegisterGrid() {
@@ -206,6 +324,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   rnnc::RegisterGrid();
+  rnnc::RegisterStartup();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

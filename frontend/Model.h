@@ -26,6 +26,10 @@
 
 namespace rnnc {
 
+namespace aot {
+struct LibraryOptions;
+}  // namespace aot
+
 // The symbolic dims of sequence-first shapes: time steps and batch.
 namespace dims {
 inline const ir::Dim T = ir::Dim::Symbol("T");
@@ -83,6 +87,17 @@ class Model {
   absl::Status SetWeights(const TensorMap& weights);
   absl::Status LoadWeights(const std::string& safetensors_path);
   absl::Status SaveWeights(const std::string& safetensors_path) const;
+
+  // Compiles the model with its current weights into a shared library and
+  // its C header, Halide-style: model.CompileToSharedLibrary("libm.so",
+  // "m.h"). Defined in aot/CompileToLibrary.cpp, not in the frontend
+  // library, so that the frontend does not depend on the backends: a
+  // program that calls these links rnnc_aot.
+  absl::Status CompileToSharedLibrary(const std::string& library_path,
+                                      const std::string& header_path) const;
+  absl::Status CompileToSharedLibrary(const std::string& library_path,
+                                      const std::string& header_path,
+                                      const aot::LibraryOptions& options) const;
 
   // Appends an op to the block being built, typing its results by shape
   // inference. `result_names` are hints (made unique). Returns empty Vars if

@@ -1,6 +1,8 @@
 // Binding symbolic dims from the shapes of a run's inputs.
 #include "ir/BindDims.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -65,6 +67,19 @@ absl::StatusOr<BoundDims> BindDims(
     }
   }
   return bound;
+}
+
+std::vector<std::string> InputSymbols(const Graph& graph) {
+  std::vector<std::string> symbols;
+  for (const Value* input : graph.inputs()) {
+    for (const Dim& dim : input->type().dims()) {
+      if (dim.is_symbolic() &&
+          std::find(symbols.begin(), symbols.end(), dim.symbol()) == symbols.end()) {
+        symbols.push_back(dim.symbol());
+      }
+    }
+  }
+  return symbols;
 }
 
 }  // namespace rnnc::ir

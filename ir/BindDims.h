@@ -22,6 +22,11 @@ namespace rnnc::ir {
 absl::StatusOr<BoundDims> BindDims(const Graph& graph,
                                    const std::map<std::string, std::vector<int64_t>>& input_shapes);
 
+// The symbols in the types of `graph`'s inputs, in order of first
+// appearance: the dims a caller binds, in the order a compiled model's run
+// takes them.
+std::vector<std::string> InputSymbols(const Graph& graph);
+
 }  // namespace rnnc::ir
 
 #endif  // RNNC_IR_BIND_DIMS_H

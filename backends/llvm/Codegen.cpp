@@ -34,8 +34,8 @@ bool IsElementwise(ir::OpKind kind) {
   }
 }
 
-Emitter::Emitter(llvm::Module& module, BufferLayout& layout)
-    : module_(module), layout_(layout), builder_(module.getContext()) {
+Emitter::Emitter(llvm::Module& module, BufferLayout& layout, const LowerOptions& options)
+    : module_(module), layout_(layout), options_(options), builder_(module.getContext()) {
   // Contraction lets a*b + c become one FMA; every other IEEE rule stands,
   // so results stay within an ulp or two of the interpreter's per op.
   llvm::FastMathFlags flags;
@@ -271,11 +271,11 @@ absl::Status Emitter::EmitOp(const ir::Op& op) {
   }
 }
 
-absl::StatusOr<LoweredModule> LowerGraph(const ir::Graph& graph) {
+absl::StatusOr<LoweredModule> LowerGraph(const ir::Graph& graph, const LowerOptions& options) {
   LoweredModule lowered;
   lowered.context = std::make_unique<llvm::LLVMContext>();
   lowered.module = std::make_unique<llvm::Module>(graph.name(), *lowered.context);
-  Emitter emitter(*lowered.module, lowered.layout);
+  Emitter emitter(*lowered.module, lowered.layout, options);
   emitter.CountUses(graph);
   emitter.Begin();
   if (absl::Status status = emitter.EmitBlock(graph.body()); !status.ok()) return status;

@@ -6,7 +6,8 @@
 // (inputs and params point at the caller's data; every other buffer is
 // allocated by the executable once per bound dims), and `dims[j]` is the
 // size bound to BufferLayout::symbols[j]. Every op becomes loops over those
-// buffers; large matmuls call the runtime's GEMM (RuntimeSupport.h).
+// buffers; large matmuls call the runtime's GEMM (RuntimeSupport.h) unless
+// LowerOptions say otherwise.
 //
 // The per-op emitters live in one file per kind of op (Elementwise, ShapeOps,
 // Reduction, Matmul, Scan, Contraction); this header is what they share: the Emitter, which owns the
@@ -51,15 +52,30 @@ struct LoweredModule {
   BufferLayout layout;
 };
 
+struct LowerOptions {
+  // Large matmuls (outside scans, or over more than 32 rows in one) call
+  // the runtime's rnnc_gemm, oneDNN's sgemm. When false, every matmul is
+  // inline register-tiled code (which takes any row count) and the module
+  // calls nothing but libc and libm: what a compiled library that must not
+  // need oneDNN wants.
+  bool call_gemm_library = true;
+};
+
 // Lowers a verified graph without layer ops other than dense and
 // batch_norm; an rnn, lstm or gru op is an error naming it (the "llvm"
 // pipeline expands them first).
-absl::StatusOr<LoweredModule> LowerGraph(const ir::Graph& graph);
+absl::StatusOr<LoweredModule> LowerGraph(const ir::Graph& graph, const LowerOptions& options = {});
+
+// Verifies `graph` and runs the "llvm" pass pipeline on it (layer ops
+// expanded into scans of cell ops, gate matmuls fused, input projections
+// hoisted out of the time loop): the graph as LowerGraph wants it.
+absl::StatusOr<ir::Graph> PrepareGraph(const ir::Graph& graph);
 
 // The state of lowering one graph into the entry function.
 class Emitter {
  public:
-  Emitter(llvm::Module& module, BufferLayout& layout);
+  Emitter(llvm::Module& module, BufferLayout& layout, const LowerOptions& options);
+  const LowerOptions& options() const { return options_; }
 
   llvm::IRBuilder<>& builder() { return builder_; }
   llvm::LLVMContext& context() { return module_.getContext(); }
@@ -148,6 +164,7 @@ class Emitter {
  private:
   llvm::Module& module_;
   BufferLayout& layout_;
+  LowerOptions options_;
   llvm::IRBuilder<> builder_;
   llvm::Function* function_ = nullptr;
   // Slot pointers and dims are loaded once, in the entry block, before the

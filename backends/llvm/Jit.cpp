@@ -1,67 +1,22 @@
-// The host target machine, the O2 pipeline (new pass manager) and LLJIT.
+// LLJIT: machine code in memory for the host, after the O2 pipeline.
 #include "backends/llvm/Jit.h"
 
 #include <chrono>
-#include <mutex>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "backends/llvm/HostTarget.h"
 #include "backends/llvm/RuntimeSupport.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
-#include "llvm/Passes/PassBuilder.h"
-#include "llvm/Support/TargetSelect.h"
-#include "llvm/Target/TargetMachine.h"
 
 namespace rnnc::llvm_backend {
 
 namespace {
 
-absl::Status ToStatus(llvm::Error error, const char* what) {
-  return absl::InternalError(absl::StrCat(what, ": ", llvm::toString(std::move(error))));
-}
-
 double MillisecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
       .count();
-}
-
-// The host's CPU and features (detectHost asks LLVM's getHostCPUName and
-// getHostCPUFeatures), at the highest code generation level.
-absl::StatusOr<llvm::orc::JITTargetMachineBuilder> HostMachine() {
-  static std::once_flag initialized;
-  std::call_once(initialized, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-  llvm::Expected<llvm::orc::JITTargetMachineBuilder> machine =
-      llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!machine) return ToStatus(machine.takeError(), "detecting the host CPU");
-  machine->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  return std::move(*machine);
-}
-
-absl::Status Optimize(llvm::Module& module, llvm::orc::JITTargetMachineBuilder& machine) {
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> target = machine.createTargetMachine();
-  if (!target) return ToStatus(target.takeError(), "creating the host target machine");
-  module.setDataLayout((*target)->createDataLayout());
-  module.setTargetTriple((*target)->getTargetTriple().str());
-  llvm::LoopAnalysisManager loops;
-  llvm::FunctionAnalysisManager functions;
-  llvm::CGSCCAnalysisManager cgscc;
-  llvm::ModuleAnalysisManager modules;
-  llvm::PassBuilder builder(target->get());
-  builder.registerModuleAnalyses(modules);
-  builder.registerCGSCCAnalyses(cgscc);
-  builder.registerFunctionAnalyses(functions);
-  builder.registerLoopAnalyses(loops);
-  builder.crossRegisterProxies(loops, functions, cgscc, modules);
-  // O2, not O3: the hot loops arrive vectorized by hand (16-lane chunks, GEMM
-  // tiles), and O3's extra passes cost a third more compile time (2-layer
-  // LSTM: 106 vs 81 ms of CPU) for no measured speed.
-  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, modules);
-  return absl::OkStatus();
 }
 
 class LljitCode : public JitCode {
@@ -81,7 +36,8 @@ absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTi
   absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
   if (!machine.ok()) return machine.status();
   auto start = std::chrono::steady_clock::now();
-  if (absl::Status status = Optimize(*lowered.module, *machine); !status.ok()) return status;
+  if (absl::Status status = OptimizeForMachine(*lowered.module, *machine); !status.ok())
+    return status;
   timings.optimize_ms = MillisecondsSince(start);
 
   start = std::chrono::steady_clock::now();
@@ -119,7 +75,8 @@ absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTi
 absl::StatusOr<std::string> OptimizedIrText(LoweredModule lowered) {
   absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
   if (!machine.ok()) return machine.status();
-  if (absl::Status status = Optimize(*lowered.module, *machine); !status.ok()) return status;
+  if (absl::Status status = OptimizeForMachine(*lowered.module, *machine); !status.ok())
+    return status;
   std::string text;
   llvm::raw_string_ostream stream(text);
   lowered.module->print(stream, nullptr);

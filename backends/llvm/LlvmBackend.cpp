@@ -124,14 +124,6 @@ double MillisecondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-// The graph as the code generator wants it: verified, then rewritten by the
-// "llvm" pipeline (layer ops expanded into scans of cell ops, gate matmuls
-// fused, input projections hoisted out of the time loop).
-absl::StatusOr<ir::Graph> PrepareGraph(const ir::Graph& graph) {
-  if (absl::Status status = ir::Verify(graph); !status.ok()) return status;
-  return passes::RunPasses(graph, passes::PipelineFor("llvm"), passes::PassOptions());
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Executable>> CompileForLlvm(const ir::Graph& graph,
@@ -159,6 +151,11 @@ absl::StatusOr<std::unique_ptr<Executable>> CompileForLlvm(const ir::Graph& grap
   }
   return std::make_unique<LlvmExecutable>(std::move(owned), std::move(weights), std::move(layout),
                                           *std::move(code));
+}
+
+absl::StatusOr<ir::Graph> PrepareGraph(const ir::Graph& graph) {
+  if (absl::Status status = ir::Verify(graph); !status.ok()) return status;
+  return passes::RunPasses(graph, passes::PipelineFor("llvm"), passes::PassOptions());
 }
 
 absl::StatusOr<std::string> EmitLlvmIr(const ir::Graph& graph) {

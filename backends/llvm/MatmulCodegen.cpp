@@ -1,6 +1,7 @@
 // matmul and dense: small products (a few rows) as inline loops, larger
-// ones through a call to the runtime's GEMM (RuntimeSupport.h); dense adds
-// its bias in a loop after it.
+// ones through a call to the runtime's GEMM (RuntimeSupport.h), or every
+// one inline when LowerOptions::call_gemm_library is off; dense adds its
+// bias in a loop after it.
 #include "absl/status/status.h"
 #include "backends/llvm/Codegen.h"
 #include "backends/llvm/RuntimeSupport.h"
@@ -134,10 +135,19 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
                  {e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m,
                   b.getInt32(transpose_b ? 1 : 0)});
   };
+  auto emit_inline = [&] {
+    if (transpose_b) {
+      EmitTiledGemm(e, e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m);
+    } else {
+      EmitRowGemm(e, e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m);
+    }
+  };
   // Outside a scan a matmul runs once per run, over all T·N rows when it is
   // a hoisted input projection: a job for the library, and no inline code to
   // compile.
-  if (op.parent()->parent_op() == nullptr) {
+  if (!e.options().call_gemm_library) {
+    emit_inline();
+  } else if (op.parent()->parent_op() == nullptr) {
     call_gemm();
   } else {
     llvm::Function* function = b.GetInsertBlock()->getParent();
@@ -146,11 +156,7 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
     auto* done = llvm::BasicBlock::Create(e.context(), "gemm.done", function);
     b.CreateCondBr(b.CreateICmpSLE(rows, e.Int(kInlineRows)), inline_block, call_block);
     b.SetInsertPoint(inline_block);
-    if (transpose_b) {
-      EmitTiledGemm(e, e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m);
-    } else {
-      EmitRowGemm(e, e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m);
-    }
+    emit_inline();
     b.CreateBr(done);
     b.SetInsertPoint(call_block);
     call_gemm();
