@@ -71,7 +71,7 @@ class CompiledModel : public Executable {
   }
   ~CompiledModel() override { functions_.destroy(context_); }
 
-  absl::StatusOr<TensorMap> Run(const TensorMap& inputs) override {
+  absl::Status Run(const TensorMap& inputs, TensorMap& outputs) override {
     std::map<std::string, std::vector<int64_t>> shapes;
     for (const auto& [name, tensor] : inputs) shapes[name] = tensor.shape();
     absl::StatusOr<ir::BoundDims> bound = ir::BindDims(inputs_, shapes);
@@ -84,7 +84,6 @@ class CompiledModel : public Executable {
     for (const ir::Value* input : inputs_.inputs()) {
       input_data.push_back(inputs.at(input->name()).data());
     }
-    TensorMap outputs;
     std::vector<float*> output_data;
     for (int32_t o = 0; o < functions_.num_outputs(); ++o) {
       std::vector<int64_t> shape(static_cast<size_t>(functions_.output_rank(o)));
@@ -93,7 +92,9 @@ class CompiledModel : public Executable {
           status != RNNC_OK) {
         return Failure(status);
       }
-      Tensor& tensor = outputs[functions_.output_name(o)] = Tensor(std::move(shape));
+      // The library writes straight into the caller's tensors.
+      Tensor& tensor = outputs[functions_.output_name(o)];
+      if (tensor.shape() != shape) tensor = Tensor(std::move(shape));
       output_data.push_back(tensor.data());
     }
     rnnc_status status =
@@ -101,7 +102,7 @@ class CompiledModel : public Executable {
                        static_cast<int32_t>(input_data.size()), output_data.data(),
                        static_cast<int32_t>(output_data.size()));
     if (status != RNNC_OK) return Failure(status);
-    return outputs;
+    return absl::OkStatus();
   }
 
  private:
