@@ -9,8 +9,9 @@
 // buffers; large matmuls call the runtime's GEMM (RuntimeSupport.h).
 //
 // The per-op emitters live in one file per kind of op (Elementwise, ShapeOps,
-// Reduction, Matmul, Scan, Contraction); this header is what they share: the Emitter, which owns the
-// IRBuilder, the value → pointer map and the loop helpers.
+// Reduction, Matmul, Scan, Contraction); this header is what they share: the
+// Emitter, which owns the IRBuilder, the value → pointer map and the loop
+// helpers.
 #ifndef RNNC_BACKENDS_LLVM_CODEGEN_H
 #define RNNC_BACKENDS_LLVM_CODEGEN_H
 
