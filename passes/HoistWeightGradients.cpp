@@ -68,7 +68,8 @@ Value* SumAfterScan(Builder& after, StepOutputs& steps, const Accumulation& sum,
   ir::Op* contraction = BuildScan(
       after, {init}, {u, v}, /*reverse=*/false,
       [](Builder& body, const std::vector<Value*>& acc, const std::vector<Value*>& slices) {
-        Value* u_t = body.Emit1(OpKind::Transpose, {slices[0]}, {{"perm", std::vector<int64_t>{1, 0}}});
+        Value* u_t =
+            body.Emit1(OpKind::Transpose, {slices[0]}, {{"perm", std::vector<int64_t>{1, 0}}});
         Value* product = body.Emit1(OpKind::Matmul, {u_t, slices[1]});
         return ScanStep{{body.Binary(OpKind::Add, acc[0], product)}, {}};
       },
@@ -96,7 +97,8 @@ bool HoistSums(ir::Graph& graph, ir::Op& scan) {
   for (size_t i = 0; i < carries; ++i) {
     if (!sums[i]) continue;
     Value* result = scan.result(i);
-    Value* total = SumAfterScan(after, steps, *sums[i], scan.operand(i), ReleaseName(graph, result));
+    Value* total =
+        SumAfterScan(after, steps, *sums[i], scan.operand(i), ReleaseName(graph, result));
     graph.ReplaceAllUses(result, total);
     // The carry now passes through untouched, and goes.
     std::vector<Value*> yielded = yield.operands();

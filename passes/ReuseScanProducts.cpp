@@ -44,16 +44,19 @@ namespace {
 using ir::OpKind;
 using ir::Value;
 
-// The op of `body` (at its top level) of `kind` with `operands` (either
-// order for an add) and `op`'s attributes.
+// The result of the op at `body`'s top level that does per step what `op`
+// does: `op`'s kind and attributes on operands a and b (either order for an
+// add), of `op`'s result type without its leading time axis.
 Value* FindInBody(const ir::Block& body, const ir::Op& op, Value* a, Value* b) {
+  std::vector<ir::Dim> step_dims = op.result(0)->type().dims();
+  step_dims.erase(step_dims.begin());
+  const ir::TensorType step_type(step_dims);
   for (const auto& candidate : body.ops()) {
     if (candidate->kind() != op.kind() || candidate->attributes() != op.attributes()) continue;
     const Value* x = candidate->operand(0);
     const Value* y = candidate->operand(1);
-    if ((x == a && y == b) || (op.kind() == OpKind::Add && x == b && y == a)) {
-      return candidate->result(0);
-    }
+    const bool same_operands = (x == a && y == b) || (op.kind() == OpKind::Add && x == b && y == a);
+    if (same_operands && candidate->result(0)->type() == step_type) return candidate->result(0);
   }
   return nullptr;
 }
@@ -84,7 +87,7 @@ bool Reuse(ir::Graph& graph, ir::Op& scan) {
       Value* other = op.operand(1 - side);
       Value* found = side == 0 ? FindInBody(body, op, it->second, other)
                                : FindInBody(body, op, other, it->second);
-      if (found != nullptr && found->type().rank() + 1 == op.result(0)->type().rank()) {
+      if (found != nullptr) {
         step[op.result(0)] = found;
         matched.push_back(&op);
         break;
@@ -102,7 +105,10 @@ bool Reuse(ir::Graph& graph, ir::Op& scan) {
     for (const ir::Op* user : matched) {
       for (const Value* operand : user->operands()) matched_uses += operand == value;
     }
-    if (uses.at(value) > matched_uses) graph.ReplaceAllUses(value, outputs.Stacked(step[value]));
+    auto it = uses.find(value);
+    if (it != uses.end() && it->second > matched_uses) {
+      graph.ReplaceAllUses(value, outputs.Stacked(step[value]));
+    }
   }
   return true;
 }

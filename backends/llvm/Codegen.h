@@ -10,8 +10,9 @@
 // LowerOptions say otherwise.
 //
 // The per-op emitters live in one file per kind of op (Elementwise, ShapeOps,
-// Reduction, Matmul, Scan, Contraction); this header is what they share: the Emitter, which owns the
-// IRBuilder, the value → pointer map and the loop helpers.
+// Reduction, Matmul, Scan, Contraction); this header is what they share: the
+// Emitter, which owns the IRBuilder, the value → pointer map and the loop
+// helpers.
 #ifndef RNNC_BACKENDS_LLVM_CODEGEN_H
 #define RNNC_BACKENDS_LLVM_CODEGEN_H
 

@@ -9,14 +9,16 @@ namespace rnnc::llvm_backend {
 
 namespace {
 
-// oneDNN's sgemm splits every product over the OpenMP team. A product of a
-// few million multiply-adds (a time step's recurrent GEMM at batch 64) takes
-// tens of microseconds on one core; split, it waits at the team's barrier
-// for the other threads, and on a busy machine one of them may not run for a
-// whole time slice: a GRU training step measured 3 ms on one thread and
-// 1.6 s on two. Products below this many multiply-adds run on the calling
-// thread alone.
-constexpr double kParallelMultiplyAdds = 8e6;
+// oneDNN's sgemm splits every product over the OpenMP team. Split, a
+// product waits at the team's barrier for the other threads, and on a busy
+// machine one of them may not run for a whole time slice, milliseconds: a
+// GRU training step (per-step GEMMs of 3M multiply-adds) measured 3 ms on
+// one thread and 1.6 s on two, and still 24 ms with only its 19M–29M ones
+// (input projection, weight gradients over all T·N rows) split. Products
+// below this many multiply-adds, about 0.2 ms of work per thread on two
+// cores, run on the calling thread alone; a large layer's per-step GEMM
+// (N = 64, H = 512: 67M) is still split.
+constexpr double kParallelMultiplyAdds = 32e6;
 
 // Row-major C (m×n) = A·B + beta·C with A, B each transposed or not; the
 // shapes were checked when the model was bound, so the status can only be

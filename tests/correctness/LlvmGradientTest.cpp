@@ -8,9 +8,9 @@
 // inline-GEMM limit included). Every output (the loss and each grad.*)
 // must equal the interpreter's within 1e-5 relative + 1e-6 absolute.
 //
-// Also truncated BPTT with input gradients, and the form training runs: the
-// params turned into inputs, so that one executable serves every step with
-// the current weights passed in.
+// Also truncated BPTT with input gradients, nested scans, and the form
+// training runs: the params turned into inputs, so that one executable
+// serves every step with the current weights passed in.
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,6 +21,7 @@
 #include "frontend/DSL.h"
 #include "frontend/Losses.h"
 #include "gtest/gtest.h"
+#include "ir/Parser.h"
 #include "tests/TestTensors.h"
 #include "training/Differentiate.h"
 #include "training/ParamsAsInputs.h"
@@ -43,22 +44,14 @@ const std::vector<ir::BoundDims> kShapes = {
 enum class Loss { kBce, kBceWithLogits, kMse, kSoftmaxCrossEntropy };
 enum class Encoder { kGruAfter, kGruBefore, kLstm, kRnn, kBidirectionalGru, kStackedGru, kTagger };
 
+// Test names, in the enums' order.
 std::string LossName(Loss loss) {
-  switch (loss) {
-    case Loss::kBce:
-      return "bce";
-    case Loss::kBceWithLogits:
-      return "bce_logits";
-    case Loss::kMse:
-      return "mse";
-    case Loss::kSoftmaxCrossEntropy:
-      return "softmax_cross_entropy";
-  }
-  return "";
+  const char* names[] = {"bce", "bce_logits", "mse", "softmax_cross_entropy"};
+  return names[static_cast<int>(loss)];
 }
 
 std::string EncoderName(Encoder encoder) {
-  const char* names[] = {"gru_after", "gru_before",     "lstm",  "rnn",
+  const char* names[] = {"gru_after",         "gru_before",  "lstm",  "rnn",
                          "bidirectional_gru", "stacked_gru", "tagger"};
   return names[static_cast<int>(encoder)];
 }
@@ -209,6 +202,34 @@ TEST(LlvmGradient, TruncatedBpttWithInputGradients) {
   options.truncate_bptt = 2;
   options.input_gradients = true;
   ExpectSameOnBothBackends(Differentiated(forward, options), RandomWeights(forward, 7));
+}
+
+// A scan nested in a scan (over a param's rows, reading the outer step's
+// slice): the backward scans nest too, and the inner one's weight gradient
+// sum is hoisted inside the outer backward step.
+TEST(LlvmGradient, NestedScans) {
+  absl::StatusOr<ir::Graph> forward = ir::ParseGraph(R"(graph g {
+  input %x: f32[T, N, 2]
+  input %h0: f32[N, 2]
+  param %p: f32[4, 2]
+  param %w: f32[2, 2]
+  %h_T: f32[N, 2], %hs: f32[T, N, 2] = scan(%h0, %x) {carries = 1, reverse = false} {
+    ^(%h: f32[N, 2], %x_t: f32[N, 2]):
+    %c_T: f32[N, 2], %cs: f32[4, N, 2] = scan(%h, %p) {carries = 1, reverse = true} {
+      ^(%c: f32[N, 2], %p_s: f32[2]):
+      %cw: f32[N, 2] = matmul(%c, %w) {transpose_b = true}
+      %cp: f32[N, 2] = mul(%cw, %p_s)
+      %s: f32[N, 2] = add(%cp, %x_t)
+      %c_next: f32[N, 2] = tanh(%s)
+      yield(%c_next, %c_next)
+    }
+    yield(%c_T, %c_T)
+  }
+  %loss: f32[] = reduce_sum(%hs) {axes = [0, 1, 2]}
+  output %loss
+})");
+  ASSERT_TRUE(forward.ok()) << forward.status();
+  ExpectSameOnBothBackends(Differentiated(*forward), RandomWeights(*forward, 7));
 }
 
 // The gradient graph compiled once with no weights, then run on fresh
