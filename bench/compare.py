@@ -26,7 +26,13 @@
 # FLOPs of one run: LSTM 2*T*N*4H*(I+H), GRU 2*T*N*3H*(I+H), RNN 2*T*N*H*(I+H),
 # twice that bidirectional. Ratios are rnnc time / peer time: < 1 means rnnc is faster.
 #
-# Usage: bench/compare.py [--peers out/bench/peers.jsonl] [rnnc.json ...]
+# With --bounds (bench/machine_bound_probe's JSON), each row also gets the machine's
+# bound, the larger of two floors measured on the same machine: the FLOPs at the fp32
+# FMA peak of its threads, and T steps each streaming the recurrent weights
+# (G·H·H floats, twice bidirectional) at the read bandwidth measured for that H (the
+# nearest H probed). "<backend> of bound" is bound / time: 100% is the machine's limit.
+#
+# Usage: bench/compare.py [--peers out/bench/peers.jsonl] [--bounds bounds.json] [rnnc.json ...]
 import argparse
 import datetime
 import json
@@ -53,6 +59,35 @@ def flops(cell, direction, T, N, I, H):
     if cell not in GATES:
         return None
     return 2 * T * N * GATES[cell] * H * (I + H) * (2 if direction == "bidirectional" else 1)
+
+
+def load_bounds(path):
+    """(peak, bandwidth): peak[threads] in GFLOP/s, bandwidth[(H, threads)] in GB/s."""
+    with open(path) as f:
+        data = json.load(f)
+    peak, bandwidth = {}, {}
+    for b in data.get("benchmarks", []):
+        name = b.get("run_name", b["name"])
+        threads = int(re.search(r"threads:(\d+)", name)[1])
+        if name.startswith("fma_peak") and "GFLOPS" in b:
+            peak[threads] = b["GFLOPS"]
+        elif name.startswith("read_bandwidth") and "GBps" in b:
+            bandwidth[(int(re.search(r"H:(\d+)", name)[1]), threads)] = b["GBps"]
+    return peak, bandwidth
+
+
+def bound_ms(key, bounds):
+    """The machine's floor for one row (see the header), or None without the data."""
+    cell, direction, T, N, I, H, threads = key
+    peak, bandwidth = bounds
+    probed = sorted(h for h, k in bandwidth if k == threads)
+    if threads not in peak or not probed or cell not in GATES:
+        return None
+    compute = flops(cell, direction, T, N, I, H) / (peak[threads] * 1e9)
+    nearest = min(probed, key=lambda h: abs(h - H))
+    weights = GATES[cell] * H * H * 4 * (2 if direction == "bidirectional" else 1)
+    stream = T * weights / (bandwidth[(nearest, threads)] * 1e9)
+    return max(compute, stream) * 1e3
 
 
 def load_peers(path):
@@ -145,8 +180,10 @@ def sort_key(key):
 def main():
     parser = argparse.ArgumentParser(description="Joins rnnc and peer timings into one Markdown table.")
     parser.add_argument("--peers", default="out/bench/peers.jsonl", help="peers' JSON lines")
+    parser.add_argument("--bounds", help="bench/machine_bound_probe's JSON: adds the bound columns")
     parser.add_argument("rnnc", nargs="*", help="rnnc Google Benchmark JSON files")
     args = parser.parse_args()
+    bounds = load_bounds(args.bounds) if args.bounds else None
 
     peer_times, peer_meta = load_peers(args.peers) if os.path.exists(args.peers) else ({}, {})
     rnnc_times, context = load_rnnc(args.rnnc)
@@ -158,6 +195,8 @@ def main():
     columns += [c for b in backends for c in (f"{b} ms", f"{b} GFLOP/s")]
     columns += [f"{p} ms" for p in peers]
     columns += [f"{b}/{p}" for b in backends for p in peers]
+    if bounds:
+        columns += ["bound ms"] + [f"{b} of bound" for b in backends]
     print(header(peer_meta, context))
     print()
     print("| " + " | ".join(columns) + " |")
@@ -177,6 +216,12 @@ def main():
             for p in peers:
                 ms_b, ms_p = rnnc_times.get((b, key)), peer_times.get((p, key), (None,))[0]
                 cells.append(fmt(None if ms_b is None or ms_p is None else ms_b / ms_p, 2))
+        if bounds:
+            floor = bound_ms(key, bounds)
+            cells.append(fmt_ms(floor))
+            for b in backends:
+                ms = rnnc_times.get((b, key))
+                cells.append(MISSING if floor is None or ms is None else f"{floor / ms:.0%}")
         print("| " + " | ".join(str(c) for c in cells) + " |")
     if any(mark == "*" for _, mark in peer_times.values()):
         print(f"\n\\* other processes used more than {NOISY:.0%} of the CPU while this was measured.")

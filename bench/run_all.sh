@@ -18,4 +18,4 @@ build/bench/recurrent_layers_bench --benchmark_format=json \
   --benchmark_repetitions=3 --benchmark_report_aggregates_only=true > "$out/rnnc.json"
 echo "bench: peers (PyTorch, ONNX Runtime)"
 bash bench/peers/run_peers.sh "$out/peers.jsonl"
-python3 bench/compare.py --peers "$out/peers.jsonl" "$out/rnnc.json" | tee "$out/table.md"
+python3 bench/compare.py --peers "$out/peers.jsonl" --bounds "$out/bounds.json" "$out/rnnc.json" | tee "$out/table.md"
