@@ -406,8 +406,10 @@ class InterpreterExecutable : public Executable {
       }
     }
     for (const ir::GraphOutput& output : graph_.outputs()) {
+      // A default Tensor has shape [] but no element: not a scalar's storage.
       auto it = outputs.find(output.name);
-      if (it != outputs.end() && output.value->defining_op() != nullptr) {
+      if (it != outputs.end() && output.value->defining_op() != nullptr &&
+          it->second.num_elements() == NumElements(it->second.shape())) {
         environment.Recycle(output.value, std::move(it->second));
       }
     }
