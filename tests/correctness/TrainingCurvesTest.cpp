@@ -1,12 +1,16 @@
 // The training curves SVG: well-formed XML (every tag closed, in order),
 // one panel per training metric, and in each a polyline per series with one
-// point per epoch, plus axes, tick labels and a legend.
+// point per epoch, plus axes, tick labels and a legend; and the comparison
+// of groups of runs: a panel per metric and its validation counterpart,
+// a thin line per run and a bold mean per group.
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "training/TrainingCurves.h"
@@ -79,6 +83,50 @@ TEST(TrainingCurves, OneEpochWithoutValidation) {
   const std::vector<std::string> series = SeriesPoints(svg);
   ASSERT_EQ(series.size(), 1u);
   EXPECT_EQ(std::count(series[0].begin(), series[0].end(), ','), 1);
+}
+
+History Run(std::vector<double> loss, std::vector<double> val_accuracy) {
+  History history;
+  for (size_t e = 0; e < loss.size(); ++e) history.epochs.push_back(static_cast<int64_t>(e) + 1);
+  history.metrics = {{"loss", loss},
+                     {"val_loss", loss},
+                     {"accuracy", val_accuracy},
+                     {"val_accuracy", val_accuracy}};
+  return history;
+}
+
+TEST(ComparisonCurves, PanelPerMetricAndValidationLinePerRunAndBoldMeanPerGroup) {
+  const std::map<std::string, std::vector<History>> runs = {
+      {"GRU", {Run({1.0, 0.5, 0.25}, {0.5, 0.7, 0.9}), Run({0.8, 0.6, 0.4}, {0.6, 0.7, 0.8})}},
+      {"BN-GRU", {Run({0.9, 0.3, 0.1}, {0.6, 0.9, 1.0}), Run({0.7, 0.5, 0.3}, {0.5, 0.8, 0.9}),
+                  Run({0.6, 0.4, 0.2}, {0.7, 0.8, 0.9})}}};
+  const std::string svg = ComparisonCurvesSvg(runs, "GRU & BN-GRU");
+  EXPECT_TRUE(TagsBalance(svg)) << svg;
+  EXPECT_TRUE(absl::StrContains(svg, "GRU &amp; BN-GRU"));
+  for (const char* panel : {"loss", "val_loss", "accuracy", "val_accuracy"}) {
+    EXPECT_TRUE(absl::StrContains(svg, absl::StrCat("<g class=\"panel\" id=\"", panel, "\">")))
+        << panel;
+  }
+  // Per panel: 5 runs and 2 means, each with 3 points.
+  const std::regex series(R"re(<polyline class="series" data-label="([^"]*)" points="([^"]*)"[^>]*stroke-width="([0-9.]+)")re");
+  std::map<std::string, int> labels;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), series);
+       it != std::sregex_iterator(); ++it) {
+    ++labels[(*it)[1].str()];
+    EXPECT_EQ(std::vector<std::string>(absl::StrSplit((*it)[2].str(), ' ')).size(), 3u);
+    EXPECT_EQ((*it)[3].str(), absl::EndsWith((*it)[1].str(), " mean") ? "3" : "1.2");
+  }
+  EXPECT_EQ(labels.size(), 7u);
+  EXPECT_EQ(labels["GRU run 2"], 4);
+  EXPECT_EQ(labels["BN-GRU run 3"], 4);
+  EXPECT_EQ(labels["BN-GRU mean"], 4);
+  // The legend names each group once per panel.
+  size_t legends = 0;
+  for (size_t at = svg.find("font-size=\"12\">BN-GRU</text>"); at != std::string::npos;
+       at = svg.find("font-size=\"12\">BN-GRU</text>", at + 1)) {
+    ++legends;
+  }
+  EXPECT_EQ(legends, 4u);
 }
 
 }  // namespace
