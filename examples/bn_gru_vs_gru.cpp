@@ -40,9 +40,12 @@ ABSL_FLAG(int64_t, seeds, 3, "runs per model, with seeds 0 .. seeds-1");
 ABSL_FLAG(int64_t, examples, 4000, "training sequences, the validation split included");
 ABSL_FLAG(double, validation_split, 0.2, "the fraction of the training sequences held out");
 ABSL_FLAG(int64_t, test_examples, 1000, "test sequences");
-ABSL_FLAG(int64_t, steps, 40, "time steps T of every sequence");
-ABSL_FLAG(int64_t, signal_window, 5, "the signal is planted at one of the first this many steps");
-ABSL_FLAG(double, noise, 1.0, "standard deviation of the noise at every step");
+ABSL_FLAG(int64_t, steps, rnnc::training::PlantedSignalOptions().steps,
+          "time steps T of every sequence");
+ABSL_FLAG(int64_t, signal_window, rnnc::training::PlantedSignalOptions().signal_window,
+          "the signal is planted at one of the first this many steps");
+ABSL_FLAG(double, noise, rnnc::training::PlantedSignalOptions().noise,
+          "standard deviation of the noise at every step");
 ABSL_FLAG(uint64_t, data_seed, 0, "seed of the data, the same for every run");
 ABSL_FLAG(int64_t, epochs, 10, "epochs to train");
 ABSL_FLAG(int64_t, batch_size, 32, "sequences per step");

@@ -31,9 +31,12 @@ ABSL_FLAG(std::string, backend, "llvm", "what trains the model: interp or llvm")
 ABSL_FLAG(int64_t, examples, 4000, "training sequences, the validation split included");
 ABSL_FLAG(double, validation_split, 0.2, "the fraction of the training sequences held out");
 ABSL_FLAG(int64_t, test_examples, 1000, "test sequences");
-ABSL_FLAG(int64_t, steps, 32, "time steps T of every sequence");
-ABSL_FLAG(int64_t, symbols, 2, "size of the alphabet (one-hot inputs)");
-ABSL_FLAG(int64_t, lag, 4, "how far back and ahead a repeat is looked for");
+ABSL_FLAG(int64_t, steps, rnnc::training::RepeatTaggingOptions().steps,
+          "time steps T of every sequence");
+ABSL_FLAG(int64_t, symbols, rnnc::training::RepeatTaggingOptions().symbols,
+          "size of the alphabet (one-hot inputs)");
+ABSL_FLAG(int64_t, lag, rnnc::training::RepeatTaggingOptions().lag,
+          "how far back and ahead a repeat is looked for");
 ABSL_FLAG(int64_t, epochs, 10, "epochs to train");
 ABSL_FLAG(int64_t, batch_size, 32, "sequences per step");
 ABSL_FLAG(double, lr, 1e-3, "Adam's learning rate");

@@ -37,7 +37,10 @@ struct PlantedSignalOptions {
   int64_t steps = 40;  // T
   int64_t features = 50;
   int64_t signal_window = 5;  // the signal is at one of steps 0 .. window-1
-  double noise = 1.0;
+  // 0.5: with noise 1 at T = 40 the classifier of seed_classifier fits
+  // the noise of its 3200 training sequences within 10 epochs and stays at
+  // chance on new ones (docs/TRAINING.md).
+  double noise = 0.5;
   uint64_t seed = 0;         // the sequences
   uint64_t signal_seed = 1;  // the two signal vectors: keep it for train and test alike
 };

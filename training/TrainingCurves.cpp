@@ -294,13 +294,13 @@ std::string ComparisonCurvesSvg(const std::map<std::string, std::vector<History>
       body += Panel(kPanelWidth * c, kTitleHeight + kPanelHeight * r, metric, series, keys);
     }
   }
-  return Document(kPanelWidth * columns, kTitleHeight + kPanelHeight * std::max<size_t>(1, rows.size()) + 24,
-                  title,
-                  absl::StrFormat("%s<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-                                  "font-size=\"12\">thin lines: one run each; bold: the mean "
-                                  "of the runs</text>\n",
-                                  body, kPanelWidth * columns / 2,
-                                  kTitleHeight + kPanelHeight * std::max<size_t>(1, rows.size()) + 12));
+  // A note under the panels says what the two line widths are.
+  const double panels_bottom = kTitleHeight + kPanelHeight * std::max<size_t>(1, rows.size());
+  absl::StrAppendFormat(&body,
+                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\">"
+                        "thin lines: one run each; bold: the mean of the runs</text>\n",
+                        kPanelWidth * columns / 2, panels_bottom + 12);
+  return Document(kPanelWidth * columns, panels_bottom + 24, title, body);
 }
 
 absl::Status WriteComparisonCurves(const std::string& path,

@@ -129,5 +129,26 @@ TEST(ComparisonCurves, PanelPerMetricAndValidationLinePerRunAndBoldMeanPerGroup)
   EXPECT_EQ(legends, 4u);
 }
 
+// The mean of one run is that run; of two, it lies halfway between them.
+TEST(ComparisonCurves, MeanIsTheRunsMean) {
+  auto points = [](const std::string& svg, const std::string& label) {
+    const std::regex series("data-label=\"" + label + "\" points=\"([^\"]*)\"");
+    std::smatch match;
+    EXPECT_TRUE(std::regex_search(svg, match, series)) << label;
+    return match[1].str();
+  };
+  const std::string solo = ComparisonCurvesSvg({{"solo", {Run({1.0, 0.5}, {0.5, 0.75})}}}, "t");
+  EXPECT_EQ(points(solo, "solo mean"), points(solo, "solo run 1"));
+  // Loss 0 and 1 at both epochs: the y axis spans [0, 1] and the mean, 0.5,
+  // is drawn at the middle of the plot, halfway between the runs' lines.
+  const std::string pair =
+      ComparisonCurvesSvg({{"g", {Run({0.0, 0.0}, {0.5, 0.5}), Run({1.0, 1.0}, {0.5, 0.5})}}}, "t");
+  auto first_y = [](const std::string& xy) {
+    return std::stod(xy.substr(xy.find(',') + 1, xy.find(' ') - xy.find(',') - 1));
+  };
+  const double low = first_y(points(pair, "g run 1")), high = first_y(points(pair, "g run 2"));
+  EXPECT_NEAR(first_y(points(pair, "g mean")), (low + high) / 2, 0.1);
+}
+
 }  // namespace
 }  // namespace rnnc::training
