@@ -130,6 +130,7 @@ TEST(SyntheticTasks, BadOptionsSayWhatIsExpected) {
   PlantedSignalOptions planted;
   planted.steps = 4;
   planted.signal_window = 5;
+  planted.noise = 1;
   absl::StatusOr<Dataset> data = PlantedSignalTask(planted);
   ASSERT_FALSE(data.ok());
   EXPECT_TRUE(absl::StrContains(data.status().message(),

@@ -85,7 +85,7 @@ TEST(TrainingCurves, OneEpochWithoutValidation) {
   EXPECT_EQ(std::count(series[0].begin(), series[0].end(), ','), 1);
 }
 
-History Run(std::vector<double> loss, std::vector<double> val_accuracy) {
+History RunHistory(std::vector<double> loss, std::vector<double> val_accuracy) {
   History history;
   for (size_t e = 0; e < loss.size(); ++e) history.epochs.push_back(static_cast<int64_t>(e) + 1);
   history.metrics = {{"loss", loss},
@@ -97,9 +97,9 @@ History Run(std::vector<double> loss, std::vector<double> val_accuracy) {
 
 TEST(ComparisonCurves, PanelPerMetricAndValidationLinePerRunAndBoldMeanPerGroup) {
   const std::map<std::string, std::vector<History>> runs = {
-      {"GRU", {Run({1.0, 0.5, 0.25}, {0.5, 0.7, 0.9}), Run({0.8, 0.6, 0.4}, {0.6, 0.7, 0.8})}},
-      {"BN-GRU", {Run({0.9, 0.3, 0.1}, {0.6, 0.9, 1.0}), Run({0.7, 0.5, 0.3}, {0.5, 0.8, 0.9}),
-                  Run({0.6, 0.4, 0.2}, {0.7, 0.8, 0.9})}}};
+      {"GRU", {RunHistory({1.0, 0.5, 0.25}, {0.5, 0.7, 0.9}), RunHistory({0.8, 0.6, 0.4}, {0.6, 0.7, 0.8})}},
+      {"BN-GRU", {RunHistory({0.9, 0.3, 0.1}, {0.6, 0.9, 1.0}), RunHistory({0.7, 0.5, 0.3}, {0.5, 0.8, 0.9}),
+                  RunHistory({0.6, 0.4, 0.2}, {0.7, 0.8, 0.9})}}};
   const std::string svg = ComparisonCurvesSvg(runs, "GRU & BN-GRU");
   EXPECT_TRUE(TagsBalance(svg)) << svg;
   EXPECT_TRUE(absl::StrContains(svg, "GRU &amp; BN-GRU"));
@@ -137,12 +137,12 @@ TEST(ComparisonCurves, MeanIsTheRunsMean) {
     EXPECT_TRUE(std::regex_search(svg, match, series)) << label;
     return match[1].str();
   };
-  const std::string solo = ComparisonCurvesSvg({{"solo", {Run({1.0, 0.5}, {0.5, 0.75})}}}, "t");
+  const std::string solo = ComparisonCurvesSvg({{"solo", {RunHistory({1.0, 0.5}, {0.5, 0.75})}}}, "t");
   EXPECT_EQ(points(solo, "solo mean"), points(solo, "solo run 1"));
   // Loss 0 and 1 at both epochs: the y axis spans [0, 1] and the mean, 0.5,
   // is drawn at the middle of the plot, halfway between the runs' lines.
   const std::string pair =
-      ComparisonCurvesSvg({{"g", {Run({0.0, 0.0}, {0.5, 0.5}), Run({1.0, 1.0}, {0.5, 0.5})}}}, "t");
+      ComparisonCurvesSvg({{"g", {RunHistory({0.0, 0.0}, {0.5, 0.5}), RunHistory({1.0, 1.0}, {0.5, 0.5})}}}, "t");
   auto first_y = [](const std::string& xy) {
     return std::stod(xy.substr(xy.find(',') + 1, xy.find(' ') - xy.find(',') - 1));
   };
