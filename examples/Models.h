@@ -27,7 +27,7 @@ inline void BuildGruClassifier(Model& m, Recurrence recurrence = Recurrence::kGr
                                           : nn::BatchNormGRU(m, name, options)(x);
   };
   Var x = m.Input("x", {dims::T, dims::N, 50});
-  Var sequence = layer("gru1", nn::GRUOptions(50, 128), x);                              // (T, N, 128)
+  Var sequence = layer("gru1", nn::GRUOptions(50, 128), x);  // (T, N, 128)
   Var last = layer("gru2", nn::GRUOptions(128, 64).return_sequences(false), sequence);  // (N, 64)
   Var y = nn::Dense(m, "dense", nn::DenseOptions(64, 1).activation("sigmoid"))(last);   // (N, 1)
   m.Output("y", y);
@@ -46,10 +46,13 @@ struct TaggerOptions {
 };
 inline void BuildGruTagger(Model& m, const TaggerOptions& options = {}) {
   Var x = m.Input("x", {dims::T, dims::N, options.features});
-  Var states = nn::GRU(m, "gru", nn::GRUOptions(options.features, options.hidden).bidirectional(true))(
-      x);  // (T, N, 2·hidden)
-  Var tags = nn::Dense(m, "tagger", nn::DenseOptions(2 * options.hidden, options.tags)
-                                        .activation(options.activation))(states);  // (T, N, tags)
+  Var states =
+      nn::GRU(m, "gru", nn::GRUOptions(options.features, options.hidden).bidirectional(true))(
+          x);  // (T, N, 2·hidden)
+  Var tags =
+      nn::Dense(m, "tagger",
+                nn::DenseOptions(2 * options.hidden, options.tags).activation(options.activation))(
+          states);  // (T, N, tags)
   m.Output("tags", tags);
 }
 
@@ -61,7 +64,7 @@ inline void BuildGruTagger(Model& m, const TaggerOptions& options = {}) {
 inline void BuildFashionMnistGru(Model& m) {
   Var x = m.Input("x", {dims::T, dims::N, 28});
   Var last = nn::GRU(m, "gru", nn::GRUOptions(28, 128).return_sequences(false))(x);  // (N, 128)
-  Var logits = nn::Dense(m, "dense", nn::DenseOptions(128, 10))(last);              // (N, 10)
+  Var logits = nn::Dense(m, "dense", nn::DenseOptions(128, 10))(last);               // (N, 10)
   m.Output("logits", logits);
 }
 

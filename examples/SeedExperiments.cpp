@@ -26,9 +26,10 @@ absl::Status CompileBinaryClassifier(training::Trainer& trainer, double lr,
                                      const std::string& backend) {
   training::CompileOptions options;
   options.compile = BackendCompileFunction(backend);
-  return trainer.Compile(std::make_unique<training::Adam>(training::AdamOptions().lr(lr)),
-                         [](Var p, Var y) { return losses::BinaryCrossEntropy(p, y); },
-                         {training::BinaryAccuracyMetric()}, options);
+  return trainer.Compile(
+      std::make_unique<training::Adam>(training::AdamOptions().lr(lr)),
+      [](Var p, Var y) { return losses::BinaryCrossEntropy(p, y); },
+      {training::BinaryAccuracyMetric()}, options);
 }
 
 void PrintHistory(const training::History& history, int64_t steps_per_epoch, std::ostream& out) {
@@ -38,7 +39,8 @@ void PrintHistory(const training::History& history, int64_t steps_per_epoch, std
       absl::StrAppendFormat(&line, " %s %.4f", name, values[e]);
     }
     const double step = history.seconds_per_step[e];
-    absl::StrAppendFormat(&line, ", %.1f ms/step, %.2f s/epoch", step * 1e3, step * steps_per_epoch);
+    absl::StrAppendFormat(&line, ", %.1f ms/step, %.2f s/epoch", step * 1e3,
+                          step * steps_per_epoch);
     out << line << "\n";
   }
 }
@@ -62,9 +64,9 @@ absl::Status CheckAgreement(const std::string& what, const Tensor& got, const Te
   out << absl::StrFormat("%s: max |difference| %.3g over %d values (tolerance %g)\n", what, worst,
                          got.num_elements(), tolerance);
   if (worst <= tolerance) return absl::OkStatus();
-  return absl::InternalError(absl::StrFormat(
-      "%s: element %d is %.9g and %.9g, %.3g apart; the tolerance is %g", what, at,
-      got.data()[at], want.data()[at], worst, tolerance));
+  return absl::InternalError(
+      absl::StrFormat("%s: element %d is %.9g and %.9g, %.3g apart; the tolerance is %g", what, at,
+                      got.data()[at], want.data()[at], worst, tolerance));
 }
 
 }  // namespace rnnc::examples

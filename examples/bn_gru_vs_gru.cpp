@@ -113,9 +113,9 @@ absl::Status CheckFolded(const ir::Graph& inference, training::Trainer& trainer,
   if (!folded_on_backend.ok()) return folded_on_backend.status();
   absl::StatusOr<Tensor> trainer_predictions = trainer.Predict(x);
   if (!trainer_predictions.ok()) return trainer_predictions.status();
-  const std::string reference = absl::StrFormat(
-      "against the unfolded model (%d batch_norm ops) on the interpreter, test set",
-      BatchNorms(inference));
+  const std::string reference =
+      absl::StrFormat("against the unfolded model (%d batch_norm ops) on the interpreter, test set",
+                      BatchNorms(inference));
   for (const auto& [what, outputs] :
        {std::pair{"  folded, on the interpreter,", &*folded_on_interpreter},
         std::pair{"  folded, on the training backend,", &*folded_on_backend},
@@ -137,7 +137,8 @@ absl::StatusOr<Run> Train(examples::Recurrence recurrence, uint64_t seed,
   absl::StatusOr<ir::Graph> inference = model.Build();  // before the trainer adds the loss
   if (!inference.ok()) return inference.status();
   training::Trainer trainer(model);
-  if (absl::Status status = examples::CompileBinaryClassifier(trainer, absl::GetFlag(FLAGS_lr), backend);
+  if (absl::Status status =
+          examples::CompileBinaryClassifier(trainer, absl::GetFlag(FLAGS_lr), backend);
       !status.ok()) {
     return status;
   }
@@ -169,11 +170,11 @@ absl::StatusOr<Run> Train(examples::Recurrence recurrence, uint64_t seed,
   }
   std::cout << absl::StrFormat("  training sequences through the inference form: accuracy %.4f\n",
                                (*refit)[1].second);
-  std::cout << absl::StrFormat("  test accuracy %.4f; %s %.2f %s\n", run.test_accuracy, kAccuracy,
-                               absl::GetFlag(FLAGS_target),
-                               run.epochs_to_target
-                                   ? absl::StrFormat("first reached at epoch %d", *run.epochs_to_target)
-                                   : std::string("not reached"));
+  std::cout << absl::StrFormat(
+      "  test accuracy %.4f; %s %.2f %s\n", run.test_accuracy, kAccuracy,
+      absl::GetFlag(FLAGS_target),
+      run.epochs_to_target ? absl::StrFormat("first reached at epoch %d", *run.epochs_to_target)
+                           : std::string("not reached"));
   if (recurrence == examples::Recurrence::kBatchNormGru) {
     if (absl::Status status =
             CheckFolded(*inference, trainer, splits.test, backend, absl::GetFlag(FLAGS_tolerance));
@@ -219,9 +220,8 @@ int main(int argc, char** argv) {
   std::cout << absl::StrFormat(
       "planted-signal task: T=%d, 50 features, the signal at one of steps 0..%d, noise %g; %d "
       "training, %d validation, %d test sequences; %d seeds, %d epochs, backend %s\n",
-      task.steps, task.signal_window - 1, task.noise, splits.train.size(),
-      splits.validation.size(), splits.test.size(), seeds, absl::GetFlag(FLAGS_epochs),
-      absl::GetFlag(FLAGS_backend));
+      task.steps, task.signal_window - 1, task.noise, splits.train.size(), splits.validation.size(),
+      splits.test.size(), seeds, absl::GetFlag(FLAGS_epochs), absl::GetFlag(FLAGS_backend));
 
   const std::vector<std::pair<std::string, examples::Recurrence>> models = {
       {"GRU", examples::Recurrence::kGru}, {"BN-GRU", examples::Recurrence::kBatchNormGru}};
@@ -247,9 +247,8 @@ int main(int argc, char** argv) {
       double total = 0;
       for (double s : run.history.seconds_per_step) total += s;
       seconds.push_back(total / static_cast<double>(run.history.seconds_per_step.size()) * 1e3);
-      epochs_to_target.push_back(run.epochs_to_target
-                                     ? absl::StrFormat("%d", *run.epochs_to_target)
-                                     : std::string("not reached"));
+      epochs_to_target.push_back(run.epochs_to_target ? absl::StrFormat("%d", *run.epochs_to_target)
+                                                      : std::string("not reached"));
       histories[name].push_back(run.history);
     }
     std::cout << absl::StrFormat(
@@ -260,7 +259,8 @@ int main(int argc, char** argv) {
   }
   const std::string curves = absl::GetFlag(FLAGS_curves);
   if (!curves.empty()) {
-    if (std::filesystem::path parent = std::filesystem::path(curves).parent_path(); !parent.empty()) {
+    if (std::filesystem::path parent = std::filesystem::path(curves).parent_path();
+        !parent.empty()) {
       std::error_code error;
       std::filesystem::create_directories(parent, error);
     }

@@ -96,13 +96,14 @@ int main(int argc, char** argv) {
   std::cout << absl::StrFormat(
       "planted-signal task: T=%d, 50 features, the signal at one of steps 0..%d, noise %g; %d "
       "training, %d validation, %d test sequences; backend %s\n",
-      task.steps, task.signal_window - 1, task.noise, splits.train.size(),
-      splits.validation.size(), splits.test.size(), backend);
+      task.steps, task.signal_window - 1, task.noise, splits.train.size(), splits.validation.size(),
+      splits.test.size(), backend);
 
   Model model("seed_classifier", absl::GetFlag(FLAGS_seed));
   examples::BuildGruClassifier(model);
   training::Trainer trainer(model);
-  if (absl::Status status = examples::CompileBinaryClassifier(trainer, absl::GetFlag(FLAGS_lr), backend);
+  if (absl::Status status =
+          examples::CompileBinaryClassifier(trainer, absl::GetFlag(FLAGS_lr), backend);
       !status.ok()) {
     return Fail(status);
   }
@@ -134,7 +135,8 @@ int main(int argc, char** argv) {
   // (the trainer's has the loss and targets added) with the trained weights.
   Model trained("seed_classifier", absl::GetFlag(FLAGS_seed));
   examples::BuildGruClassifier(trained);
-  if (absl::Status status = trained.SetWeights(trainer.weights()); !status.ok()) return Fail(status);
+  if (absl::Status status = trained.SetWeights(trainer.weights()); !status.ok())
+    return Fail(status);
   const std::string library = out_dir + "/libseed_classifier.so";
   const std::string header = out_dir + "/seed_classifier.h";
   const auto compile_start = std::chrono::steady_clock::now();
@@ -162,8 +164,9 @@ int main(int argc, char** argv) {
   const Tensor& y = from_library->at("y");
   const double tolerance = absl::GetFlag(FLAGS_tolerance);
   for (absl::Status status :
-       {examples::CheckAgreement(absl::StrFormat("the .so against the %s backend on the test set", backend),
-                                 y, *from_backend, tolerance, std::cout),
+       {examples::CheckAgreement(
+            absl::StrFormat("the .so against the %s backend on the test set", backend), y,
+            *from_backend, tolerance, std::cout),
         examples::CheckAgreement("the .so against the interpreter on the test set", y,
                                  from_interpreter->at("y"), tolerance, std::cout)}) {
     if (!status.ok()) return Fail(status);

@@ -119,7 +119,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<training::MetricValues> test = trainer.Evaluate(splits.test, fit.batch_size);
   if (!test.ok()) return Fail(test.status());
   std::cout << absl::StrFormat(
-      "test: loss %.4f, per-step accuracy %.4f over %d steps (always the most frequent tag: %.4f)\n",
+      "test: loss %.4f, per-step accuracy %.4f over %d steps (always the most frequent tag: "
+      "%.4f)\n",
       (*test)[0].second, (*test)[1].second, splits.test.size() * task.steps,
       MostFrequentTagShare(splits.test.entries().at("y").tensor));
   const std::string curves = out_dir + "/seed_tagger_curves.svg";

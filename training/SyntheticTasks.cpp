@@ -43,10 +43,10 @@ absl::Status CheckAtLeast(const char* task, const char* what, int64_t value, int
 absl::StatusOr<Dataset> PlantedSignalTask(const PlantedSignalOptions& options) {
   constexpr char kTask[] = "planted signal task";
   const int64_t steps = options.steps, examples = options.examples, features = options.features;
-  for (absl::Status status : {CheckAtLeast(kTask, "examples", examples, 1),
-                              CheckAtLeast(kTask, "steps", steps, 1),
-                              CheckAtLeast(kTask, "features", features, 1),
-                              CheckAtLeast(kTask, "signal_window", options.signal_window, 1)}) {
+  for (absl::Status status :
+       {CheckAtLeast(kTask, "examples", examples, 1), CheckAtLeast(kTask, "steps", steps, 1),
+        CheckAtLeast(kTask, "features", features, 1),
+        CheckAtLeast(kTask, "signal_window", options.signal_window, 1)}) {
     if (!status.ok()) return status;
   }
   if (options.signal_window > steps || !(options.noise >= 0)) {
@@ -86,10 +86,9 @@ absl::StatusOr<Dataset> PlantedSignalTask(const PlantedSignalOptions& options) {
 absl::StatusOr<Dataset> RepeatTaggingTask(const RepeatTaggingOptions& options) {
   constexpr char kTask[] = "repeat tagging task";
   const int64_t steps = options.steps, examples = options.examples, symbols = options.symbols;
-  for (absl::Status status : {CheckAtLeast(kTask, "examples", examples, 1),
-                              CheckAtLeast(kTask, "steps", steps, 1),
-                              CheckAtLeast(kTask, "symbols", symbols, 2),
-                              CheckAtLeast(kTask, "lag", options.lag, 1)}) {
+  for (absl::Status status :
+       {CheckAtLeast(kTask, "examples", examples, 1), CheckAtLeast(kTask, "steps", steps, 1),
+        CheckAtLeast(kTask, "symbols", symbols, 2), CheckAtLeast(kTask, "lag", options.lag, 1)}) {
     if (!status.ok()) return status;
   }
   Random random(options.seed);

@@ -103,19 +103,20 @@ std::string Panel(double x0, double y0, const std::string& name, const std::vect
   const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(y_step))));
   for (int i = 0; i <= y_ticks; ++i) {
     const double v = lo + i * y_step;
-    absl::StrAppendFormat(&svg,
-                          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
-                          "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%.*f</text>\n",
-                          plot_x, py(v), plot_x + plot_w, py(v), plot_x - 6, py(v) + 4, decimals, v);
+    absl::StrAppendFormat(
+        &svg,
+        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n"
+        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" font-size=\"11\">%.*f</text>\n",
+        plot_x, py(v), plot_x + plot_w, py(v), plot_x - 6, py(v) + 4, decimals, v);
   }
   // Ticks and labels, x: every epoch, or every k-th when there are many.
   const int64_t x_step = std::max<int64_t>(1, static_cast<int64_t>(NiceStep(x_span, 8)));
   for (int64_t e = first; e <= last; e += x_step) {
-    absl::StrAppendFormat(&svg,
-                          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\"/>\n"
-                          "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%d</text>\n",
-                          px(e), plot_y + plot_h, px(e), plot_y + plot_h + 5, px(e),
-                          plot_y + plot_h + 18, e);
+    absl::StrAppendFormat(
+        &svg,
+        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#000\"/>\n"
+        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\">%d</text>\n",
+        px(e), plot_y + plot_h, px(e), plot_y + plot_h + 5, px(e), plot_y + plot_h + 18, e);
   }
   // Axes and their titles.
   absl::StrAppendFormat(
@@ -141,13 +142,12 @@ std::string Panel(double x0, double y0, const std::string& name, const std::vect
                               x, y, s.color);
       }
     }
-    absl::StrAppendFormat(&svg,
-                          "<polyline class=\"series\" data-label=\"%s\" points=\"%s\" fill=\"none\" "
-                          "stroke=\"%s\" stroke-width=\"%g\"%s%s/>\n%s",
-                          Escape(s.label), points, s.color, s.width,
-                          s.dashed ? " stroke-dasharray=\"6 4\"" : "",
-                          s.opacity < 1 ? absl::StrFormat(" stroke-opacity=\"%g\"", s.opacity) : "",
-                          markers);
+    absl::StrAppendFormat(
+        &svg,
+        "<polyline class=\"series\" data-label=\"%s\" points=\"%s\" fill=\"none\" "
+        "stroke=\"%s\" stroke-width=\"%g\"%s%s/>\n%s",
+        Escape(s.label), points, s.color, s.width, s.dashed ? " stroke-dasharray=\"6 4\"" : "",
+        s.opacity < 1 ? absl::StrFormat(" stroke-opacity=\"%g\"", s.opacity) : "", markers);
   }
   // The legend, centred above the plot.
   constexpr double kKeyWidth = 120;
@@ -211,7 +211,8 @@ std::string TrainingCurvesSvg(const History& history, const std::string& title) 
       std::vector<Key> keys = {{"train", kTrainColor, false, 2}};
       auto validation = history.metrics.find("val_" + names[p]);
       if (validation != history.metrics.end()) {
-        series.push_back({"validation", &history.epochs, &validation->second, kValidationColor, true});
+        series.push_back(
+            {"validation", &history.epochs, &validation->second, kValidationColor, true});
         keys.push_back({"validation", kValidationColor, true, 2});
       }
       body += Panel(kPanelWidth * p, kTitleHeight, names[p], series, keys);
@@ -228,8 +229,8 @@ absl::Status WriteTrainingCurves(const std::string& path, const History& history
 
 std::string ComparisonCurvesSvg(const std::map<std::string, std::vector<History>>& runs,
                                 const std::string& title) {
-  constexpr const char* kGroupColors[] = {kTrainColor, kValidationColor, "#2ca02c", "#d62728",
-                                          "#9467bd", "#8c564b"};
+  constexpr const char* kGroupColors[] = {kTrainColor, kValidationColor, "#2ca02c",
+                                          "#d62728",   "#9467bd",        "#8c564b"};
   constexpr size_t kColors = sizeof(kGroupColors) / sizeof(kGroupColors[0]);
   // Rows: the training metrics of the first run, loss first; columns: the
   // metric, then its val_ counterpart when the runs have one.

@@ -40,8 +40,8 @@ bool TagsBalance(const std::string& svg) {
 std::vector<std::string> SeriesPoints(const std::string& svg) {
   std::vector<std::string> points;
   const std::regex series(R"re(<polyline class="series" data-label="([a-z]+)" points="([^"]*)")re");
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), series);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), series); it != std::sregex_iterator();
+       ++it) {
     points.push_back((*it)[1].str() + ":" + (*it)[2].str());
   }
   return points;
@@ -97,9 +97,12 @@ History RunHistory(std::vector<double> loss, std::vector<double> val_accuracy) {
 
 TEST(ComparisonCurves, PanelPerMetricAndValidationLinePerRunAndBoldMeanPerGroup) {
   const std::map<std::string, std::vector<History>> runs = {
-      {"GRU", {RunHistory({1.0, 0.5, 0.25}, {0.5, 0.7, 0.9}), RunHistory({0.8, 0.6, 0.4}, {0.6, 0.7, 0.8})}},
-      {"BN-GRU", {RunHistory({0.9, 0.3, 0.1}, {0.6, 0.9, 1.0}), RunHistory({0.7, 0.5, 0.3}, {0.5, 0.8, 0.9}),
-                  RunHistory({0.6, 0.4, 0.2}, {0.7, 0.8, 0.9})}}};
+      {"GRU",
+       {RunHistory({1.0, 0.5, 0.25}, {0.5, 0.7, 0.9}),
+        RunHistory({0.8, 0.6, 0.4}, {0.6, 0.7, 0.8})}},
+      {"BN-GRU",
+       {RunHistory({0.9, 0.3, 0.1}, {0.6, 0.9, 1.0}), RunHistory({0.7, 0.5, 0.3}, {0.5, 0.8, 0.9}),
+        RunHistory({0.6, 0.4, 0.2}, {0.7, 0.8, 0.9})}}};
   const std::string svg = ComparisonCurvesSvg(runs, "GRU & BN-GRU");
   EXPECT_TRUE(TagsBalance(svg)) << svg;
   EXPECT_TRUE(absl::StrContains(svg, "GRU &amp; BN-GRU"));
@@ -108,10 +111,11 @@ TEST(ComparisonCurves, PanelPerMetricAndValidationLinePerRunAndBoldMeanPerGroup)
         << panel;
   }
   // Per panel: 5 runs and 2 means, each with 3 points.
-  const std::regex series(R"re(<polyline class="series" data-label="([^"]*)" points="([^"]*)"[^>]*stroke-width="([0-9.]+)")re");
+  const std::regex series(
+      R"re(<polyline class="series" data-label="([^"]*)" points="([^"]*)"[^>]*stroke-width="([0-9.]+)")re");
   std::map<std::string, int> labels;
-  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), series);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), series); it != std::sregex_iterator();
+       ++it) {
     ++labels[(*it)[1].str()];
     EXPECT_EQ(std::vector<std::string>(absl::StrSplit((*it)[2].str(), ' ')).size(), 3u);
     EXPECT_EQ((*it)[3].str(), absl::EndsWith((*it)[1].str(), " mean") ? "3" : "1.2");
@@ -137,12 +141,13 @@ TEST(ComparisonCurves, MeanIsTheRunsMean) {
     EXPECT_TRUE(std::regex_search(svg, match, series)) << label;
     return match[1].str();
   };
-  const std::string solo = ComparisonCurvesSvg({{"solo", {RunHistory({1.0, 0.5}, {0.5, 0.75})}}}, "t");
+  const std::string solo =
+      ComparisonCurvesSvg({{"solo", {RunHistory({1.0, 0.5}, {0.5, 0.75})}}}, "t");
   EXPECT_EQ(points(solo, "solo mean"), points(solo, "solo run 1"));
   // Loss 0 and 1 at both epochs: the y axis spans [0, 1] and the mean, 0.5,
   // is drawn at the middle of the plot, halfway between the runs' lines.
-  const std::string pair =
-      ComparisonCurvesSvg({{"g", {RunHistory({0.0, 0.0}, {0.5, 0.5}), RunHistory({1.0, 1.0}, {0.5, 0.5})}}}, "t");
+  const std::string pair = ComparisonCurvesSvg(
+      {{"g", {RunHistory({0.0, 0.0}, {0.5, 0.5}), RunHistory({1.0, 1.0}, {0.5, 0.5})}}}, "t");
   auto first_y = [](const std::string& xy) {
     return std::stod(xy.substr(xy.find(',') + 1, xy.find(' ') - xy.find(',') - 1));
   };
