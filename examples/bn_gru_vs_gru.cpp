@@ -67,8 +67,8 @@ int Fail(const absl::Status& status) {
 
 constexpr char kAccuracy[] = "val_binary_accuracy";
 
+// One model trained from one seed.
 struct Run {
-  uint64_t seed;
   training::History history;
   double test_accuracy;
   std::optional<int64_t> epochs_to_target;
@@ -160,7 +160,7 @@ absl::StatusOr<Run> Train(examples::Recurrence recurrence, uint64_t seed,
   // high, and differs between its two forms when it is not.
   absl::StatusOr<training::MetricValues> refit = trainer.Evaluate(splits.train, fit.batch_size);
   if (!refit.ok()) return refit.status();
-  Run run{seed, *std::move(history), (*test)[1].second, std::nullopt};
+  Run run{*std::move(history), (*test)[1].second, std::nullopt};
   const std::vector<double>& accuracy = run.history.metrics.at(kAccuracy);
   for (size_t e = 0; e < accuracy.size(); ++e) {
     if (accuracy[e] >= absl::GetFlag(FLAGS_target)) {
