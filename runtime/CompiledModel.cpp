@@ -94,7 +94,7 @@ class CompiledModel : public Executable {
       }
       // The library writes straight into the caller's tensors.
       Tensor& tensor = outputs[functions_.output_name(o)];
-      if (tensor.shape() != shape) tensor = Tensor(std::move(shape));
+      EnsureShape(tensor, shape);
       output_data.push_back(tensor.data());
     }
     rnnc_status status =

@@ -21,6 +21,10 @@ Tensor::Tensor(std::vector<int64_t> shape, std::vector<float> data)
   assert(static_cast<int64_t>(data_.size()) == NumElements(shape_));
 }
 
+void EnsureShape(Tensor& tensor, const std::vector<int64_t>& shape) {
+  if (tensor.shape() != shape || tensor.num_elements() != NumElements(shape)) tensor = Tensor(shape);
+}
+
 std::string Tensor::ShapeString() const { return absl::StrCat("[", absl::StrJoin(shape_, ", "), "]"); }
 
 }  // namespace rnnc

@@ -41,6 +41,12 @@ using TensorMap = std::map<std::string, Tensor>;
 
 int64_t NumElements(const std::vector<int64_t>& shape);
 
+// Makes `tensor` one of `shape`: left as it is (buffer and values) when it
+// is one already, else zeros of `shape`. How an executable writes into a
+// caller's kept outputs. A default-constructed Tensor has no elements, so
+// it is not a scalar (shape []) and gets replaced.
+void EnsureShape(Tensor& tensor, const std::vector<int64_t>& shape);
+
 }  // namespace rnnc
 
 #endif  // RNNC_RUNTIME_TENSOR_H

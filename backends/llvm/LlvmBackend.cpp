@@ -66,7 +66,7 @@ class LlvmExecutable : public Executable {
       absl::StatusOr<std::vector<int64_t>> shape = output.value->type().Resolve(bound_);
       if (!shape.ok()) return shape.status();
       Tensor& tensor = outputs[output.name];
-      if (tensor.shape() != *shape) tensor = Tensor(*shape);
+      EnsureShape(tensor, *shape);
       const float* data = slots_[layout_.slot_of.at(output.value)];
       std::memcpy(tensor.data(), data, sizeof(float) * tensor.num_elements());
     }
