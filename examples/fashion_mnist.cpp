@@ -84,9 +84,11 @@ int main(int argc, char** argv) {
   if (!history.ok()) return Fail(history.status());
 
   for (size_t e = 0; e < history->epochs.size(); ++e) {
-    std::cout << absl::StrFormat("epoch %d: test accuracy %.4f, %.1f ms per step\n",
-                                 history->epochs[e], history->metrics.at("val_accuracy")[e],
-                                 history->seconds_per_step[e] * 1e3);
+    std::cout << absl::StrFormat(
+        "epoch %d: loss %.4f, test accuracy %.4f, training %.2f s (%.2f ms per step), test %.2f s\n",
+        history->epochs[e], history->metrics.at("loss")[e], history->metrics.at("val_accuracy")[e],
+        history->training_seconds[e], history->seconds_per_step[e] * 1e3,
+        history->validation_seconds[e]);
   }
   const std::string curves = absl::GetFlag(FLAGS_curves);
   if (!curves.empty()) {
