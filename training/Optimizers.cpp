@@ -172,8 +172,8 @@ void Adam::Update(std::span<float> theta, std::span<const float> gradient,
     const double v = beta2 * state[1][e] + (1 - beta2) * g * g;
     state[0][e] = static_cast<float>(m);
     state[1][e] = static_cast<float>(v);
-    theta[e] = static_cast<float>(weight -
-                                  step_size * m / (std::sqrt(v) / root_correction2 + options_.epsilon()));
+    const double denominator = std::sqrt(v) / root_correction2 + options_.epsilon();
+    theta[e] = static_cast<float>(weight - step_size * m / denominator);
   }
 }
 
