@@ -22,7 +22,9 @@ Tensor::Tensor(std::vector<int64_t> shape, std::vector<float> data)
 }
 
 void EnsureShape(Tensor& tensor, const std::vector<int64_t>& shape) {
-  if (tensor.shape() != shape || tensor.num_elements() != NumElements(shape)) tensor = Tensor(shape);
+  if (tensor.shape() != shape || tensor.num_elements() != NumElements(shape)) {
+    tensor = Tensor(shape);
+  }
 }
 
 std::string Tensor::ShapeString() const { return absl::StrCat("[", absl::StrJoin(shape_, ", "), "]"); }

@@ -31,11 +31,17 @@ absl::Status Dataset::Add(const std::string& name, Tensor tensor, int64_t exampl
   return absl::OkStatus();
 }
 
+TensorMap Dataset::Gather(const std::vector<int64_t>& indices) const {
+  TensorMap batch;
+  Gather(indices, batch);
+  return batch;
+}
+
 // With the shape split around the example axis into (outer, examples,
 // inner), example i of outer block o is the `inner` floats at
 // (o·examples + i)·inner.
-TensorMap Dataset::Gather(const std::vector<int64_t>& indices) const {
-  TensorMap batch;
+void Dataset::Gather(const std::vector<int64_t>& indices, TensorMap& batch) const {
+  std::erase_if(batch, [&](const auto& entry) { return !entries_.contains(entry.first); });
   for (const auto& [name, entry] : entries_) {
     const std::vector<int64_t>& shape = entry.tensor.shape();
     const int64_t axis = entry.example_axis;
@@ -43,7 +49,8 @@ TensorMap Dataset::Gather(const std::vector<int64_t>& indices) const {
     const int64_t inner = NumElements({shape.begin() + axis + 1, shape.end()});
     std::vector<int64_t> batch_shape = shape;
     batch_shape[axis] = static_cast<int64_t>(indices.size());
-    Tensor out(batch_shape);
+    Tensor& out = batch[name];
+    EnsureShape(out, batch_shape);
     float* to = out.data();
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t i : indices) {
@@ -51,9 +58,7 @@ TensorMap Dataset::Gather(const std::vector<int64_t>& indices) const {
         to += inner;
       }
     }
-    batch[name] = std::move(out);
   }
-  return batch;
 }
 
 Dataset Dataset::Slice(int64_t begin, int64_t end) const {

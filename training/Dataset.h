@@ -38,6 +38,11 @@ class Dataset {
   // The examples at `indices` (each in [0, size())), in that order: every
   // tensor with its example axis cut down to them.
   TensorMap Gather(const std::vector<int64_t>& indices) const;
+  // The same into `batch`, which then holds the dataset's tensors and no
+  // others: a tensor already there with the batch's shape is overwritten in
+  // place, as Executable::Run writes its outputs, so a training loop that
+  // keeps `batch` allocates nothing per step.
+  void Gather(const std::vector<int64_t>& indices, TensorMap& batch) const;
   // Examples [begin, end), e.g. to hold some out for validation.
   Dataset Slice(int64_t begin, int64_t end) const;
 

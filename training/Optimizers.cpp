@@ -58,10 +58,7 @@ absl::Status Optimizer::Step(TensorMap& weights, const TensorMap& gradients) {
   ++steps_;
   for (auto& [name, weight] : weights) {
     const Tensor& gradient = gradients.at("grad." + name);
-    std::vector<double> theta(weight.values().begin(), weight.values().end());
-    const std::vector<double> g(gradient.values().begin(), gradient.values().end());
-    Update(theta, g, state_[name]);
-    for (size_t e = 0; e < theta.size(); ++e) weight.data()[e] = static_cast<float>(theta[e]);
+    Update(weight.values(), gradient.values(), state_[name]);
   }
   return absl::OkStatus();
 }
@@ -134,19 +131,20 @@ absl::Status Optimizer::RestoreState(const TensorMap& state, int64_t steps,
 //   b ← g on the first step, else μb + (1 - τ)g
 //   g ← g + μb (Nesterov), else b
 //   θ ← θ - lr·g
-void Sgd::Update(std::vector<double>& theta, const std::vector<double>& gradient,
+void Sgd::Update(std::span<float> theta, std::span<const float> gradient,
                  std::vector<std::vector<float>>& state) {
   const double mu = options_.momentum();
   const bool first = state.empty();
   if (mu != 0 && first) state.emplace_back(theta.size(), 0.0f);
   for (size_t e = 0; e < theta.size(); ++e) {
-    double g = gradient[e] + options_.weight_decay() * theta[e];
+    const double weight = theta[e];
+    double g = gradient[e] + options_.weight_decay() * weight;
     if (mu != 0) {
       const double b = first ? g : mu * state[0][e] + (1 - options_.dampening()) * g;
       state[0][e] = static_cast<float>(b);
       g = options_.nesterov() ? g + mu * b : b;
     }
-    theta[e] -= options_.lr() * g;
+    theta[e] = static_cast<float>(weight - options_.lr() * g);
   }
 }
 
@@ -154,7 +152,7 @@ void Sgd::Update(std::vector<double>& theta, const std::vector<double>& gradient
 //   θ ← θ(1 - lr·λ) (AdamW)         or  g ← g + λθ (Adam)
 //   m ← β₁m + (1 - β₁)g               v ← β₂v + (1 - β₂)g²
 //   θ ← θ - (lr / (1 - β₁ᵗ)) · m / (√v / √(1 - β₂ᵗ) + ε)
-void Adam::Update(std::vector<double>& theta, const std::vector<double>& gradient,
+void Adam::Update(std::span<float> theta, std::span<const float> gradient,
                   std::vector<std::vector<float>>& state) {
   if (state.empty()) state.assign(2, std::vector<float>(theta.size(), 0.0f));
   const double t = static_cast<double>(steps());
@@ -163,17 +161,19 @@ void Adam::Update(std::vector<double>& theta, const std::vector<double>& gradien
   const double step_size = options_.lr() / (1 - std::pow(beta1, t));
   const double root_correction2 = std::sqrt(1 - std::pow(beta2, t));
   for (size_t e = 0; e < theta.size(); ++e) {
+    double weight = theta[e];
     double g = gradient[e];
     if (options_.decoupled_weight_decay()) {
-      theta[e] *= 1 - options_.lr() * options_.weight_decay();
+      weight *= 1 - options_.lr() * options_.weight_decay();
     } else {
-      g += options_.weight_decay() * theta[e];
+      g += options_.weight_decay() * weight;
     }
     const double m = beta1 * state[0][e] + (1 - beta1) * g;
     const double v = beta2 * state[1][e] + (1 - beta2) * g * g;
     state[0][e] = static_cast<float>(m);
     state[1][e] = static_cast<float>(v);
-    theta[e] -= step_size * m / (std::sqrt(v) / root_correction2 + options_.epsilon());
+    const double denominator = std::sqrt(v) / root_correction2 + options_.epsilon();
+    theta[e] = static_cast<float>(weight - step_size * m / denominator);
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -112,10 +113,10 @@ class Optimizer {
   absl::Status RestoreState(const TensorMap& state, int64_t steps, const TensorMap& weights);
 
  protected:
-  // θ (one weight's elements) updated in place from g; `state` holds the
-  // optimizer's buffers of that weight (BufferNames() order), created empty
-  // on its first step.
-  virtual void Update(std::vector<double>& theta, const std::vector<double>& g,
+  // θ (one weight's elements) updated in place from g, each element in
+  // double and stored back as f32; `state` holds the optimizer's buffers of
+  // that weight (BufferNames() order), created empty on its first step.
+  virtual void Update(std::span<float> theta, std::span<const float> g,
                       std::vector<std::vector<float>>& state) = 0;
   virtual std::vector<std::string> BufferNames() const = 0;
 
@@ -132,7 +133,7 @@ class Sgd : public Optimizer {
   void set_lr(double lr) override { options_.lr(lr); }
 
  private:
-  void Update(std::vector<double>& theta, const std::vector<double>& g,
+  void Update(std::span<float> theta, std::span<const float> g,
               std::vector<std::vector<float>>& state) override;
   std::vector<std::string> BufferNames() const override { return {"momentum_buffer"}; }
   SgdOptions options_;
@@ -146,7 +147,7 @@ class Adam : public Optimizer {
   void set_lr(double lr) override { options_.lr(lr); }
 
  private:
-  void Update(std::vector<double>& theta, const std::vector<double>& g,
+  void Update(std::span<float> theta, std::span<const float> g,
               std::vector<std::vector<float>>& state) override;
   std::vector<std::string> BufferNames() const override { return {"exp_avg", "exp_avg_sq"}; }
   AdamOptions options_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <iostream>
 #include <optional>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -158,15 +159,23 @@ absl::Status Trainer::CheckCompiled(const char* what) const {
       absl::StrFormat("trainer: %s before Compile; call Compile first", what));
 }
 
-absl::StatusOr<TensorMap> Trainer::Run(Executable& executable, const TensorMap& batch) const {
-  TensorMap inputs = weights_;
+absl::Status Trainer::Run(Executable& executable, TensorMap& batch, TensorMap& outputs) {
   for (const auto& [name, tensor] : batch) {
-    if (!inputs.emplace(name, tensor).second) {
+    if (weights_.contains(name)) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "trainer: batch tensor '%s' has the name of a weight of the model", name));
     }
   }
-  return executable.Run(inputs);
+  // The batch's tensors join the weights' map for the run and leave it
+  // after: nodes move, no tensor is copied.
+  std::vector<std::string> names;
+  while (!batch.empty()) {
+    names.push_back(batch.begin()->first);
+    weights_.insert(batch.extract(batch.begin()));
+  }
+  absl::Status status = executable.Run(weights_, outputs);
+  for (const std::string& name : names) batch.insert(weights_.extract(name));
+  return status;
 }
 
 MetricValues Trainer::Scores(const TensorMap& outputs) const {
@@ -187,22 +196,42 @@ absl::StatusOr<Executable*> Trainer::Lazily(std::unique_ptr<Executable>& executa
   return executable.get();
 }
 
+void Trainer::ZeroGrad() {
+  spare_gradients_.merge(gradients_);
+  gradients_.clear();
+}
+
 absl::StatusOr<MetricValues> Trainer::Backward(const TensorMap& batch) {
+  batch_ = batch;
+  return BackwardOnBatch();
+}
+
+absl::StatusOr<MetricValues> Trainer::BackwardOnBatch() {
   if (absl::Status status = CheckCompiled("Backward"); !status.ok()) return status;
-  absl::StatusOr<TensorMap> outputs = Run(*train_, batch);
-  if (!outputs.ok()) return outputs.status();
+  if (absl::Status status = Run(*train_, batch_, train_outputs_); !status.ok()) return status;
   // As PyTorch's forward in train(): the running statistics move now.
-  if (absl::Status status = ApplyStatisticsUpdates(*outputs, weights_); !status.ok()) {
+  if (absl::Status status = ApplyStatisticsUpdates(train_outputs_, weights_); !status.ok()) {
     return status;
   }
-  for (auto& [name, tensor] : *outputs) {
+  for (auto& [name, tensor] : train_outputs_) {
     if (!name.starts_with("grad.") || assigned_params_.contains(name.substr(5))) continue;
-    auto [it, inserted] = gradients_.emplace(name, tensor);
-    if (inserted) continue;
-    std::vector<float>& sum = it->second.values();
-    for (size_t e = 0; e < sum.size(); ++e) sum[e] += tensor.values()[e];
+    if (auto it = gradients_.find(name); it != gradients_.end()) {
+      std::vector<float>& sum = it->second.values();
+      for (size_t e = 0; e < sum.size(); ++e) sum[e] += tensor.values()[e];
+      continue;
+    }
+    // The first gradient since ZeroGrad is taken, not copied: the output
+    // gets the buffer ZeroGrad set aside, which the next run overwrites.
+    auto spare = spare_gradients_.extract(name);
+    if (spare.empty()) {
+      gradients_.emplace(name, std::move(tensor));
+      tensor = Tensor();
+    } else {
+      std::swap(spare.mapped(), tensor);
+      gradients_.insert(std::move(spare));
+    }
   }
-  return Scores(*outputs);
+  return Scores(train_outputs_);
 }
 
 absl::Status Trainer::Step() {
@@ -234,9 +263,12 @@ absl::StatusOr<MetricValues> Trainer::Evaluate(const Dataset& data, int64_t batc
   ScoreMeans means;
   for (const std::vector<int64_t>& indices :
        EpochBatches(data.size(), batch_size, /*shuffle=*/false, 0, 0)) {
-    absl::StatusOr<TensorMap> outputs = Run(**executable, data.Gather(indices));
-    if (!outputs.ok()) return outputs.status();
-    means.Add(Scores(*outputs), static_cast<int64_t>(indices.size()));
+    data.Gather(indices, evaluate_batch_);
+    if (absl::Status status = Run(**executable, evaluate_batch_, evaluate_outputs_);
+        !status.ok()) {
+      return status;
+    }
+    means.Add(Scores(evaluate_outputs_), static_cast<int64_t>(indices.size()));
   }
   return means.Means();
 }
@@ -245,9 +277,10 @@ absl::StatusOr<Tensor> Trainer::Predict(const TensorMap& inputs) {
   if (absl::Status status = CheckCompiled("Predict"); !status.ok()) return status;
   absl::StatusOr<Executable*> executable = Lazily(predict_, predict_graph_);
   if (!executable.ok()) return executable.status();
-  absl::StatusOr<TensorMap> outputs = Run(**executable, inputs);
-  if (!outputs.ok()) return outputs.status();
-  return std::move(outputs->at(prediction_name_));
+  TensorMap batch = inputs;
+  TensorMap outputs;
+  if (absl::Status status = Run(**executable, batch, outputs); !status.ok()) return status;
+  return std::move(outputs.at(prediction_name_));
 }
 
 absl::StatusOr<History> Trainer::Fit(const Dataset& data, const FitOptions& options) {
@@ -278,7 +311,8 @@ absl::StatusOr<History> Trainer::Fit(const Dataset& data, const FitOptions& opti
     ScoreMeans means;
     for (size_t step = 0; step < batches.size(); ++step) {
       ZeroGrad();
-      absl::StatusOr<MetricValues> scores = Backward(data.Gather(batches[step]));
+      data.Gather(batches[step], batch_);
+      absl::StatusOr<MetricValues> scores = BackwardOnBatch();
       if (!scores.ok()) return scores.status();
       if (options.clip_global_norm > 0) ClipGradientsByGlobalNorm(gradients_, options.clip_global_norm);
       if (absl::Status stepped = Step(); !stepped.ok()) return stepped;
@@ -288,6 +322,7 @@ absl::StatusOr<History> Trainer::Fit(const Dataset& data, const FitOptions& opti
     const double seconds = Seconds(start);
     epoch_ = epoch + 1;
     MetricValues results = means.Means();
+    const auto validation_start = std::chrono::steady_clock::now();
     if (options.validation != nullptr) {
       absl::StatusOr<MetricValues> validation = Evaluate(*options.validation, options.batch_size);
       if (!validation.ok()) return validation.status();
@@ -296,6 +331,8 @@ absl::StatusOr<History> Trainer::Fit(const Dataset& data, const FitOptions& opti
     history.epochs.push_back(epoch_);
     for (const auto& [name, value] : results) history.metrics[name].push_back(value);
     history.seconds_per_step.push_back(seconds / static_cast<double>(batches.size()));
+    history.training_seconds.push_back(seconds);
+    history.validation_seconds.push_back(Seconds(validation_start));
     if (progress) progress->Finish(results, seconds);
     if (!options.checkpoint_path.empty()) {
       if (absl::Status saved = SaveCheckpoint(options.checkpoint_path); !saved.ok()) return saved;

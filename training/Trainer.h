@@ -137,7 +137,7 @@ class Trainer {
   // PyTorch's loop. Backward runs forward and backward on one batch (inputs
   // and targets), adds the gradients to those kept since ZeroGrad (as
   // PyTorch accumulates .grad) and returns the batch's loss and metrics.
-  void ZeroGrad() { gradients_.clear(); }
+  void ZeroGrad();
   absl::StatusOr<MetricValues> Backward(const TensorMap& batch);
   // One optimizer step with the gradients kept. Errors: no Backward since
   // ZeroGrad.
@@ -160,8 +160,12 @@ class Trainer {
 
  private:
   absl::Status CheckCompiled(const char* what) const;
-  // Runs `executable` on `batch` plus the weights.
-  absl::StatusOr<TensorMap> Run(Executable& executable, const TensorMap& batch) const;
+  // Runs `executable` on the weights and `batch` (whose tensors join the
+  // weights' map for the run, moved, not copied) into `outputs`, whose
+  // buffers Executable::Run reuses from one call to the next.
+  absl::Status Run(Executable& executable, TensorMap& batch, TensorMap& outputs);
+  // Backward on batch_.
+  absl::StatusOr<MetricValues> BackwardOnBatch();
   // The loss and metrics among `outputs`, in order.
   MetricValues Scores(const TensorMap& outputs) const;
   // `graph` (params as inputs) compiled on first use.
@@ -183,6 +187,14 @@ class Trainer {
   std::unique_ptr<Executable> predict_;
   TensorMap weights_;
   TensorMap gradients_;
+  // What a step reuses, so that it allocates nothing once the shapes are
+  // known: the batches, the outputs, and the gradient buffers ZeroGrad
+  // set aside, which the next Backward trades for its outputs'.
+  TensorMap batch_;
+  TensorMap evaluate_batch_;
+  TensorMap train_outputs_;
+  TensorMap evaluate_outputs_;
+  TensorMap spare_gradients_;
   int64_t epoch_ = 0;
 };
 

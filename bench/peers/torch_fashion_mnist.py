@@ -5,7 +5,10 @@
 # every epoch, 3 epochs, the test set evaluated after each. PyTorch's own
 # initialisation from torch.manual_seed(seed) (rnnc's is the same
 # distribution, U(-1/√H, 1/√H), from its own generator). Prints which BLAS
-# torch loaded, then per epoch the test accuracy and the training time.
+# torch loaded, then per epoch the training loss, the test accuracy, and the
+# seconds of the training steps and of the test pass apart, in the line
+# format of examples/fashion_mnist (bench/fashion_mnist_compare.py reads
+# both).
 #
 #   /usr/bin/python3 bench/peers/torch_fashion_mnist.py --threads 2
 import argparse
@@ -64,6 +67,10 @@ def main():
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max_steps_per_epoch", type=int, default=0,
+                        help="> 0: stop every epoch after this many steps")
+    parser.add_argument("--max_test_examples", type=int, default=0,
+                        help="> 0: test on the first this many test images")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -72,6 +79,8 @@ def main():
           f"BLAS: {blas['blas_kind']} (sgemm_ from {blas['sgemm_from']})")
     x_train, y_train = load("train")
     x_test, y_test = load("t10k")
+    if 0 < args.max_test_examples < y_test.shape[0]:
+        x_test, y_test = x_test[:, :args.max_test_examples], y_test[:args.max_test_examples]
     model = GruClassifier()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
@@ -82,7 +91,10 @@ def main():
         start = time.perf_counter()
         total_loss = 0.0
         steps = 0
+        examples = 0
         for begin in range(0, n, args.batch_size):
+            if 0 < args.max_steps_per_epoch <= steps:
+                break
             batch = order[begin:begin + args.batch_size]
             optimizer.zero_grad()
             loss = loss_fn(model(x_train[:, batch]), y_train[batch])
@@ -90,10 +102,14 @@ def main():
             optimizer.step()
             total_loss += loss.item() * batch.shape[0]
             steps += 1
+            examples += batch.shape[0]
         seconds = time.perf_counter() - start
+        test_start = time.perf_counter()
         test_accuracy = accuracy(model, x_test, y_test, args.batch_size)
-        print(f"epoch {epoch}: loss {total_loss / n:.4f}, test accuracy {test_accuracy:.4f}, "
-              f"{seconds:.1f} s per epoch ({seconds / steps * 1e3:.2f} ms per step, {steps} steps)")
+        test_seconds = time.perf_counter() - test_start
+        print(f"epoch {epoch}: loss {total_loss / examples:.4f}, test accuracy {test_accuracy:.4f}, "
+              f"training {seconds:.2f} s ({seconds / steps * 1e3:.2f} ms per step), "
+              f"test {test_seconds:.2f} s")
         sys.stdout.flush()
 
 

@@ -1,6 +1,7 @@
 // Executable::Run(inputs, outputs) on every backend: outputs kept from one
 // call to the next are written in place (same buffer, no allocation), the
-// values equal a fresh run's, and entries of the wrong shape are replaced.
+// values equal a fresh run's, entries of the wrong shape are replaced, and
+// a scalar output into a fresh map has its value.
 #include <functional>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include "backends/llvm/LlvmBackend.h"
 #include "backends/onednn/OnednnBackend.h"
 #include "frontend/DSL.h"
+#include "frontend/Losses.h"
 #include "gtest/gtest.h"
 #include "tests/TestTensors.h"
 
@@ -89,6 +91,23 @@ TEST_P(CallerOutputsTest, KeptOutputsAreWrittenInPlaceWithFreshRunValues) {
   absl::StatusOr<TensorMap> fresh_longer = (*executable)->Run(longer);
   ASSERT_TRUE(fresh_longer.ok()) << fresh_longer.status();
   ExpectAllClose(outputs.at("y"), fresh_longer->at("y"), 0, 0);
+}
+
+// A scalar output (a loss, say) into a fresh map: the default Tensor an
+// absent entry starts as has shape [] but no element, and must not be
+// taken for a scalar.
+TEST_P(CallerOutputsTest, AScalarOutputIntoAFreshMapHoldsItsValue) {
+  Model m("total");
+  Var x = m.Input("x", {dims::N, 3});
+  m.Output("total", ReduceSum(x, {0, 1}));
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  absl::StatusOr<std::unique_ptr<Executable>> executable = GetParam().compile(*graph, {});
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  TensorMap outputs;
+  ASSERT_TRUE((*executable)->Run({{"x", Tensor({2, 3}, {1, 2, 3, 4, 5, 6})}}, outputs).ok());
+  ASSERT_EQ(outputs.at("total").num_elements(), 1);
+  EXPECT_EQ(outputs.at("total").data()[0], 21.0f);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryBackend, CallerOutputsTest, testing::ValuesIn(Backends()),

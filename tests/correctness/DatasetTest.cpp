@@ -1,4 +1,5 @@
-// Datasets and batching: gathering examples along each tensor's own axis,
+// Datasets and batching: gathering examples along each tensor's own axis
+// (into a kept batch without allocating),
 // the epoch's batches (a permutation, the same from the same seed and
 // epoch, another for another epoch, a smaller last batch as Keras), the
 // sequence view of images and one-hot labels.
@@ -27,6 +28,25 @@ TEST(Dataset, GatherTakesExamplesAlongEachTensorsAxis) {
   Dataset tail = data.Slice(1, 3);
   EXPECT_EQ(tail.size(), 2);
   ExpectAllClose(tail.Gather({0, 1}).at("x"), Tensor({2, 2, 1}, {1, 2, 11, 12}), 0, 0);
+}
+
+// Gathering into a kept batch writes a tensor of the right shape in place
+// (the same buffer), replaces one of another shape and drops entries that
+// are not the dataset's.
+TEST(Dataset, GatherIntoAKeptBatchReusesItsBuffers) {
+  Dataset data;
+  ASSERT_TRUE(data.Add("x", Tensor({2, 3, 1}, {0, 1, 2, 10, 11, 12}), 1).ok());
+  ASSERT_TRUE(data.Add("y", Tensor({3, 1}, {0, 1, 2}), 0).ok());
+  TensorMap batch = {{"stale", Tensor({1})}};
+  data.Gather({2, 0}, batch);
+  EXPECT_EQ(batch.count("stale"), 0u);
+  const float* x_buffer = batch.at("x").data();
+  data.Gather({1, 2}, batch);
+  EXPECT_EQ(batch.at("x").data(), x_buffer);
+  ExpectAllClose(batch.at("x"), Tensor({2, 2, 1}, {1, 2, 11, 12}), 0, 0);
+  ExpectAllClose(batch.at("y"), Tensor({2, 1}, {1, 2}), 0, 0);
+  data.Gather({1}, batch);  // a smaller last batch
+  ExpectAllClose(batch.at("x"), Tensor({2, 1, 1}, {1, 11}), 0, 0);
 }
 
 TEST(Dataset, EpochBatchesAreADeterministicPermutationWithASmallerLastBatch) {

@@ -2,12 +2,16 @@
 // the loss at the initial weights (known by hand for a linear regression,
 // the plain forward graph's for a GRU), the loss then falls by a stated
 // factor, a smaller last batch trains, the PyTorch-style loop gives fit's
-// weights bit for bit, evaluate's batched means are the full-set means,
-// and predict gives the model's output.
+// weights bit for bit, a step keeps the weights and gradients in their
+// buffers, evaluate's batched means are the full-set means, and predict
+// gives the model's output.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <set>
 #include <sstream>
+#include <string>
 
 #include "absl/strings/match.h"
 #include "backends/interp/Interpreter.h"
@@ -140,6 +144,58 @@ TEST(Trainer, BackwardAccumulatesUntilZeroGrad) {
   }
   trainer.ZeroGrad();
   EXPECT_TRUE(trainer.gradients().empty());
+}
+
+// The per-step path copies and allocates no tensor once the shapes are
+// known: the weights stay in their buffers, the optimizer updates them in
+// place, and each gradient lives in one of two buffers that the gradients
+// and the executable's outputs trade after every ZeroGrad.
+TEST(Trainer, StepsKeepTheWeightsAndGradientsInTheirBuffers) {
+  const Dataset data = SignData(4, 8);
+  Model model("sign");
+  BuildSignGru(model);
+  Trainer trainer(model);
+  ASSERT_TRUE(CompileSignGru(trainer).ok());
+  const TensorMap batch = data.Gather({0, 1, 2, 3});
+  std::map<std::string, const float*> weight_buffers;
+  std::map<std::string, std::set<const float*>> gradient_buffers;
+  for (int step = 0; step < 5; ++step) {
+    trainer.ZeroGrad();
+    ASSERT_TRUE(trainer.Backward(batch).ok());
+    ASSERT_TRUE(trainer.Step().ok());
+    for (const auto& [name, weight] : trainer.weights()) {
+      if (step == 0) weight_buffers[name] = weight.data();
+      EXPECT_EQ(weight.data(), weight_buffers[name]) << name << " at step " << step;
+    }
+    for (const auto& [name, gradient] : trainer.gradients()) {
+      gradient_buffers[name].insert(gradient.data());
+    }
+  }
+  ASSERT_EQ(gradient_buffers.size(), weight_buffers.size());
+  for (const auto& [name, buffers] : gradient_buffers) EXPECT_LE(buffers.size(), 2u) << name;
+}
+
+// Fit times each epoch's steps and its validation apart.
+TEST(Trainer, FitRecordsTrainingAndValidationSecondsPerEpoch) {
+  Model model("linear");
+  BuildLinearRegression(model);
+  Trainer trainer(model);
+  ASSERT_TRUE(trainer
+                  .Compile(std::make_unique<Sgd>(SgdOptions().lr(0.1)),
+                           [](Var p, Var y) { return losses::MeanSquaredError(p, y); }, {})
+                  .ok());
+  const Dataset data = LinearRegressionData();
+  FitOptions options = Quiet(2, 3);
+  options.validation = &data;
+  absl::StatusOr<History> history = trainer.Fit(data, options);
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->training_seconds.size(), 2u);
+  ASSERT_EQ(history->validation_seconds.size(), 2u);
+  for (size_t e = 0; e < 2; ++e) {
+    EXPECT_GT(history->training_seconds[e], 0);
+    EXPECT_GT(history->validation_seconds[e], 0);
+    EXPECT_DOUBLE_EQ(history->seconds_per_step[e], history->training_seconds[e] / 3);
+  }
 }
 
 // A batch norm trains on batch statistics: Backward moves its running
