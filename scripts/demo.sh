@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds rnnc, and shows a model going DSL -> IR text ->
-# run: the stacked-GRU classifier is built with the C++ DSL, written as IR
-# text and weights, read back by `rnnc opt`, and run by `rnnc run`.
+# run -> shared library: the stacked-GRU classifier is built with the C++
+# DSL, written as IR text and weights, read back by `rnnc opt`, run by
+# `rnnc run` on every backend, compiled by `rnnc compile` and run again;
+# then a GRU trains on Fashion-MNIST for an epoch.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
@@ -35,7 +37,19 @@ build/tools/rnnc opt out/classifier.rnnc --passes=expand-rnn-layers,fuse-gate-ma
 echo "   ... (rnnc dot out/classifier.rnnc | dot -Tsvg draws it)"
 
 echo
-echo "== 6. The bidirectional GRU tagger, same path"
+echo "== 6. Ahead of time: a shared library and a C header that need only libc, libm, libstdc++"
+build/tools/rnnc compile out/classifier.rnnc --weights out/classifier.weights.safetensors \
+  -o out/libclassifier.so
+readelf -d out/libclassifier.so | grep NEEDED
+grep -E "^rnnc_status classifier_(create|run)" out/classifier.h
+build/tools/rnnc run out/libclassifier.so --inputs out/classifier.inputs.safetensors
+
+echo
+echo "== 7. The bidirectional GRU tagger, same path"
 build/examples/export_model tagger out 6 2 >/dev/null
 build/tools/rnnc run out/tagger.rnnc --weights out/tagger.weights.safetensors \
   --inputs out/tagger.inputs.safetensors
+
+echo
+echo "== 8. Training: GRU(28->128) -> Dense(10) on Fashion-MNIST, one epoch on the LLVM backend"
+build/examples/fashion_mnist --backend=llvm --epochs=1 --curves=out/fashion_mnist_curves.svg
