@@ -72,7 +72,9 @@ std::optional<Accumulation> MatchAccumulation(const ir::Op& scan, size_t carry) 
   if (term == c || term->type() != c->type() || OnlyUser(users, term) != add) {
     return std::nullopt;
   }
-  Accumulation found{Accumulation::Kind::kOuterProduct, add};
+  Accumulation found;
+  found.kind = Accumulation::Kind::kOuterProduct;
+  found.add = add;
   if (auto operands = OuterProductOperands(users, term)) {
     found.u = operands->first;
     found.v = operands->second;

@@ -263,7 +263,7 @@ class Environment {
       if (absl::Status status = it->second->Run(operands, bound_, results); !status.ok()) {
         return status;
       }
-      return std::move(results);  // a copy otherwise: StatusOr is another type
+      return results;
     }
     return RunKernel(op, operands);
   }
