@@ -50,7 +50,7 @@ class Dense {
 class BatchNorm {
  public:
   // `momentum` is PyTorch's: how far one training step moves the running
-  // statistics towards the batch's (the train-batch-norm pass).
+  // statistics towards the batch's (training::TrainingForm).
   BatchNorm(Model& model, const std::string& name, int64_t features, double epsilon = 1e-5,
             double momentum = 0.1);
   Var operator()(Var x);

@@ -1,7 +1,7 @@
 // The params a training step assigns rather than descends: the running
-// statistics of batch norm, whose values after the step the train-batch-norm
-// pass gives as graph outputs `update.<param>` (PyTorch's buffers, which
-// forward() updates and no optimizer touches).
+// statistics of batch norm, whose values after the step TrainingForm gives
+// as graph outputs `update.<param>` (PyTorch's buffers, which forward()
+// updates and no optimizer touches).
 //
 //   absl::StatusOr<TensorMap> outputs = step->Run(inputs);
 //   optimizer.Step(trainable, *outputs);              // weights but AssignedParams
