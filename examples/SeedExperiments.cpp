@@ -2,6 +2,7 @@
 #include "examples/SeedExperiments.h"
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 
 #include "absl/strings/str_format.h"
@@ -9,6 +10,13 @@
 #include "tools/Driver.h"
 
 namespace rnnc::examples {
+
+absl::Status CreateDirectories(const std::string& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) return absl::InternalError(absl::StrFormat("%s: %s", directory, error.message()));
+  return absl::OkStatus();
+}
 
 training::CompileFunction BackendCompileFunction(const std::string& backend) {
   return [backend](const ir::Graph& graph, TensorMap weights) {

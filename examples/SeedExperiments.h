@@ -18,6 +18,9 @@
 
 namespace rnnc::examples {
 
+// Creates `directory` and its parents if they are missing; an error names it.
+absl::Status CreateDirectories(const std::string& directory);
+
 // tools::Compile with `backend` ("interp", "onednn", "llvm") bound.
 training::CompileFunction BackendCompileFunction(const std::string& backend);
 

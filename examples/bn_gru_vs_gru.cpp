@@ -261,8 +261,9 @@ int main(int argc, char** argv) {
   if (!curves.empty()) {
     if (std::filesystem::path parent = std::filesystem::path(curves).parent_path();
         !parent.empty()) {
-      std::error_code error;
-      std::filesystem::create_directories(parent, error);
+      if (absl::Status status = examples::CreateDirectories(parent.string()); !status.ok()) {
+        return Fail(status);
+      }
     }
     if (absl::Status status = training::WriteComparisonCurves(
             curves, histories,

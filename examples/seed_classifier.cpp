@@ -15,7 +15,6 @@
 // curves (SVG), the library and the header into --out_dir, and ends with
 // "seed_classifier: ok" when every check passed.
 #include <chrono>
-#include <filesystem>
 #include <iostream>
 
 #include "absl/flags/flag.h"
@@ -79,9 +78,9 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string backend = absl::GetFlag(FLAGS_backend);
   const std::string out_dir = absl::GetFlag(FLAGS_out_dir);
-  std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) return Fail(absl::InternalError(absl::StrFormat("%s: %s", out_dir, error.message())));
+  if (absl::Status status = examples::CreateDirectories(out_dir); !status.ok()) {
+    return Fail(status);
+  }
 
   training::PlantedSignalOptions task;
   task.examples = absl::GetFlag(FLAGS_examples) + absl::GetFlag(FLAGS_test_examples);

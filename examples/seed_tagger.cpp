@@ -12,7 +12,6 @@
 // Prints the per-epoch metrics and the per-step test accuracy, writes the
 // training curves (SVG) into --out_dir, and ends with "seed_tagger: ok".
 #include <algorithm>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <vector>
@@ -70,9 +69,9 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const std::string backend = absl::GetFlag(FLAGS_backend);
   const std::string out_dir = absl::GetFlag(FLAGS_out_dir);
-  std::error_code error;
-  std::filesystem::create_directories(out_dir, error);
-  if (error) return Fail(absl::InternalError(absl::StrFormat("%s: %s", out_dir, error.message())));
+  if (absl::Status status = examples::CreateDirectories(out_dir); !status.ok()) {
+    return Fail(status);
+  }
 
   training::RepeatTaggingOptions task;
   task.examples = absl::GetFlag(FLAGS_examples) + absl::GetFlag(FLAGS_test_examples);
