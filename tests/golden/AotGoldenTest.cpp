@@ -5,18 +5,13 @@
 // 1e-5 relative + 1e-6 absolute.
 #include <string>
 
-#include "backends/interp/Interpreter.h"
 #include "gtest/gtest.h"
 #include "runtime/CompiledModel.h"
 #include "tests/CompiledLibraries.h"
-#include "tests/TestTensors.h"
 #include "tests/golden/GoldenCase.h"
 
 namespace rnnc::golden {
 namespace {
-
-constexpr double kRelativeTolerance = 1e-5;
-constexpr double kAbsoluteTolerance = 1e-6;
 
 class AotGoldenTest : public testing::TestWithParam<std::string> {};
 
@@ -30,16 +25,7 @@ TEST_P(AotGoldenTest, MatchesPyTorchAndTheInterpreter) {
   ASSERT_TRUE(compiled.ok()) << compiled.status();
   absl::StatusOr<TensorMap> outputs = (*compiled)->Run(golden->inputs);
   ASSERT_TRUE(outputs.ok()) << outputs.status();
-  auto interp = interp::CompileForInterpreter(golden->graph, golden->weights);
-  ASSERT_TRUE(interp.ok()) << interp.status();
-  absl::StatusOr<TensorMap> reference = (*interp)->Run(golden->inputs);
-  ASSERT_TRUE(reference.ok()) << reference.status();
-  for (const auto& [name, want] : golden->expected) {
-    SCOPED_TRACE(name);
-    ASSERT_EQ(outputs->count(name), 1u);
-    ExpectAllClose(outputs->at(name), want, kRelativeTolerance, kAbsoluteTolerance);
-    ExpectAllClose(outputs->at(name), reference->at(name), kRelativeTolerance, kAbsoluteTolerance);
-  }
+  ExpectMatchesPyTorchAndTheInterpreter(*golden, *outputs);
 }
 
 INSTANTIATE_TEST_SUITE_P(PyTorch, AotGoldenTest,

@@ -1,6 +1,9 @@
 // Loading golden cases and building the one-op graph each describes.
 #include "tests/golden/GoldenCase.h"
 
+#include "backends/interp/Interpreter.h"
+#include "tests/TestTensors.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <optional>
@@ -181,6 +184,22 @@ std::string GoldenTestName(const testing::TestParamInfo<std::string>& info) {
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }
   return name;
+}
+
+void ExpectMatchesPyTorchAndTheInterpreter(const GoldenCase& golden, const TensorMap& outputs) {
+  constexpr double kRelativeTolerance = 1e-5;
+  constexpr double kAbsoluteTolerance = 1e-6;
+  absl::StatusOr<std::unique_ptr<Executable>> interp =
+      interp::CompileForInterpreter(golden.graph, golden.weights);
+  ASSERT_TRUE(interp.ok()) << interp.status();
+  absl::StatusOr<TensorMap> reference = (*interp)->Run(golden.inputs);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  for (const auto& [name, want] : golden.expected) {
+    SCOPED_TRACE(name);
+    ASSERT_EQ(outputs.count(name), 1u);
+    ExpectAllClose(outputs.at(name), want, kRelativeTolerance, kAbsoluteTolerance);
+    ExpectAllClose(outputs.at(name), reference->at(name), kRelativeTolerance, kAbsoluteTolerance);
+  }
 }
 
 }  // namespace rnnc::golden

@@ -46,6 +46,11 @@ absl::StatusOr<GoldenCase> LoadGoldenCase(const std::string& path);
 // is not a letter or digit made '_' (gtest allows nothing else).
 std::string GoldenTestName(const testing::TestParamInfo<std::string>& info);
 
+// Asserts that `outputs`, another backend's run of `golden`, hold every
+// expected output and match both PyTorch's values and the interpreter's run
+// of the same case within 1e-5 relative (+1e-6 absolute).
+void ExpectMatchesPyTorchAndTheInterpreter(const GoldenCase& golden, const TensorMap& outputs);
+
 }  // namespace rnnc::golden
 
 #endif  // RNNC_TESTS_GOLDEN_GOLDENCASE_H
