@@ -65,12 +65,13 @@ absl::Status LinkSharedLibrary(const std::string& object, const std::string& lib
   std::string command =
       absl::StrCat(compiler ? compiler : "c++", " -shared -o ", ShellQuoted(library_path),
                    " -Wl,-soname,", ShellQuoted(fs::path(library_path).filename().string()), " ",
-                   ShellQuoted(object_path.string()), " ",
-                   ShellQuoted((fs::path(*runtime) / kRuntimeArchive).string()));
+                   ShellQuoted(object_path.string()));
+  // The oneDNN archive first: its GEMMs call the runtime's thread team.
   if (onednn_gemm) {
-    absl::StrAppend(&command, " ", ShellQuoted((fs::path(*runtime) / kOnednnArchive).string()),
-                    " -ldnnl -fopenmp");
+    absl::StrAppend(&command, " ", ShellQuoted((fs::path(*runtime) / kOnednnArchive).string()));
   }
+  absl::StrAppend(&command, " ", ShellQuoted((fs::path(*runtime) / kRuntimeArchive).string()));
+  if (onednn_gemm) absl::StrAppend(&command, " -ldnnl -fopenmp");
   absl::StrAppend(&command,
                   " -static-libgcc -Wl,--exclude-libs,ALL -Wl,-z,defs -Wl,--as-needed -lm 2>&1");
   FILE* pipe = popen(command.c_str(), "r");

@@ -2,6 +2,8 @@
 // of each op to its emitter; LowerGraph drives them over a whole graph.
 #include "backends/llvm/Codegen.h"
 
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "llvm/IR/Verifier.h"
@@ -70,8 +72,10 @@ llvm::Value* Emitter::Dim(const ir::Dim& dim) {
   if (dim.is_static()) return Int(dim.size());
   auto [it, inserted] = symbol_values_.try_emplace(dim.symbol(), nullptr);
   if (inserted) {
-    const int64_t index = static_cast<int64_t>(layout_.symbols.size());
-    layout_.symbols.push_back(dim.symbol());
+    // The symbol's index in `dims`, which it may have from another function.
+    auto known = std::find(layout_.symbols.begin(), layout_.symbols.end(), dim.symbol());
+    const int64_t index = known - layout_.symbols.begin();
+    if (known == layout_.symbols.end()) layout_.symbols.push_back(dim.symbol());
     llvm::Value* address = prologue_->CreateConstGEP1_64(i64(), dims_arg_, index);
     it->second = prologue_->CreateLoad(i64(), address, dim.symbol());
   }
@@ -102,9 +106,11 @@ llvm::Value* Emitter::Product(const std::vector<llvm::Value*>& sizes) {
 
 llvm::Value* Emitter::Pointer(const ir::Value* value) {
   if (auto it = pointers_.find(value); it != pointers_.end()) return it->second;
-  const int slot = static_cast<int>(layout_.slots.size());
-  layout_.slots.push_back(value);
-  layout_.slot_of[value] = slot;
+  // A value with a slot already, first used in another function (a
+  // parallel region's), loads that slot in this one.
+  auto [it, inserted] = layout_.slot_of.try_emplace(value, layout_.slots.size());
+  const int slot = it->second;
+  if (inserted) layout_.slots.push_back(value);
   llvm::Type* ptr = builder_.getPtrTy();
   llvm::Value* address = prologue_->CreateConstGEP1_64(ptr, slots_arg_, slot);
   llvm::Value* pointer = prologue_->CreateLoad(ptr, address, value->name());
@@ -201,6 +207,38 @@ void Emitter::Copy(llvm::Value* dst, llvm::Value* src, llvm::Value* count) {
                          builder_.CreateMul(count, Int(sizeof(float))));
 }
 
+void Emitter::ChunkLoop(
+    const std::vector<llvm::Value*>& shape,
+    const std::function<void(const std::vector<llvm::Value*>&, llvm::Value*)>& body) {
+  std::vector<llvm::Value*> trips = shape;
+  if (trips.empty()) trips.push_back(Int(1));  // a scalar: one masked chunk
+  llvm::Value* inner = trips.back();
+  auto [begin, end] =
+      Share(builder_.CreateUDiv(builder_.CreateAdd(inner, Int(kLanes - 1)), Int(kLanes)));
+  trips.back() = builder_.CreateSub(end, begin);
+  LoopNest(trips, [&](const std::vector<llvm::Value*>& loop) {
+    std::vector<llvm::Value*> index = loop;
+    index.back() = builder_.CreateMul(builder_.CreateAdd(begin, loop.back()), Int(kLanes));
+    body(index, LaneMask(builder_.CreateSub(inner, index.back())));
+  });
+}
+
+void Emitter::CopyElements(llvm::Value* dst, llvm::Value* src, const ir::TensorType& type) {
+  const std::vector<llvm::Value*> shape = Shape(type);
+  if (!partition_) {
+    Copy(dst, src, Product(shape));
+    return;
+  }
+  const std::vector<llvm::Value*> strides = Strides(shape.empty() ? std::vector{Int(1)} : shape);
+  auto* vector = llvm::FixedVectorType::get(f32(), kLanes);
+  ChunkLoop(shape, [&](const std::vector<llvm::Value*>& index, llvm::Value* mask) {
+    llvm::Value* offset = Linear(index, strides);
+    llvm::Value* v = builder_.CreateMaskedLoad(vector, Offset(src, offset), llvm::Align(4), mask,
+                                               llvm::Constant::getNullValue(vector));
+    builder_.CreateMaskedStore(v, Offset(dst, offset), llvm::Align(4), mask);
+  });
+}
+
 const std::vector<const ir::Op*>& Emitter::Users(const ir::Value* value) const {
   static const std::vector<const ir::Op*> kNone;
   auto it = users_.find(value);
@@ -230,6 +268,7 @@ absl::Status Emitter::EmitBlock(const ir::Block& block) {
 }
 
 absl::Status Emitter::EmitOp(const ir::Op& op) {
+  if (op.num_results() == 1 && IsComputed(op.result(0))) return absl::OkStatus();
   if (IsElementwise(op.kind())) return EmitElementwise(*this, op);
   switch (op.kind()) {
     case ir::OpKind::Rnn:

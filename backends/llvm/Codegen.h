@@ -18,6 +18,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,11 @@ struct LowerOptions {
   // calls nothing but libc and libm: what a compiled library that must not
   // need oneDNN wants.
   bool call_gemm_library = true;
+  // Top-level scans run as parallel regions of the runtime's thread team
+  // (ParallelCodegen.cpp): each time step's matmuls and elementwise loops
+  // split between the threads, with barriers where one thread reads what
+  // another wrote. Off, the code never calls rnnc_parallel.
+  bool parallel_scans = true;
 };
 
 // Lowers a verified graph without layer ops other than dense and
@@ -98,6 +104,10 @@ class Emitter {
   // inside a scan) or Alias a slot.
   llvm::Value* Pointer(const ir::Value* value);
   void Bind(const ir::Value* value, llvm::Value* pointer) { pointers_[value] = pointer; }
+  // Whether the current function has a pointer for `value` from Bind.
+  bool IsBound(const ir::Value* value) const {
+    return pointers_.contains(value) && !layout_.slot_of.contains(value);
+  }
   void Alias(const ir::Value* value, const ir::Value* owner);
   // A buffer of its own with `like`'s type, for staging copies.
   llvm::Value* ScratchBuffer(const ir::Value* like);
@@ -125,6 +135,16 @@ class Emitter {
   llvm::Value* LaneMask(llvm::Value* remaining);
   // Copies `count` contiguous floats.
   void Copy(llvm::Value* dst, llvm::Value* src, llvm::Value* count);
+  // body(index, mask) for every kLanes chunk of the row-major iteration
+  // space `shape` (index is the chunk's first element, its innermost entry
+  // a multiple of kLanes); in a parallel region only this thread's share of
+  // each innermost row's chunks, so that two loops over the same shape
+  // split it the same way.
+  void ChunkLoop(const std::vector<llvm::Value*>& shape,
+                 const std::function<void(const std::vector<llvm::Value*>&, llvm::Value*)>& body);
+  // Copies a tensor of `type` from src to dst: memmove, or in a parallel
+  // region this thread's chunks, as ChunkLoop splits `type`.
+  void CopyElements(llvm::Value* dst, llvm::Value* src, const ir::TensorType& type);
 
   // Emits the ops of `block` (a yield is the scan emitter's business).
   absl::Status EmitBlock(const ir::Block& block);
@@ -154,6 +174,32 @@ class Emitter {
   }
   void MarkView(const ir::Value* value, View view) { views_[value] = view; }
 
+  // A value another op's code computed into its buffer (a bias add done by
+  // the matmul before it): its own op emits nothing.
+  bool IsComputed(const ir::Value* value) const { return computed_.contains(value); }
+  void MarkComputed(const ir::Value* value) { computed_.insert(value); }
+
+  // Inside a parallel region (EmitParallelRegion), which thread this code
+  // runs as and how many there are; null outside one, and inside code that
+  // only thread 0 runs (OnFirstThread).
+  struct Partition {
+    llvm::Value* team;
+    llvm::Value* thread;
+    llvm::Value* threads;
+  };
+  const Partition* partition() const { return partition_ ? &*partition_ : nullptr; }
+  // This thread's share [begin, end) of `count` items: thread i of n takes
+  // [count·i/n, count·(i+1)/n); the whole range outside a region.
+  std::pair<llvm::Value*, llvm::Value*> Share(llvm::Value* count);
+  // Waits for every thread of the region; nothing outside one.
+  void Barrier();
+  // Emits `emit` as code that only thread 0 runs, with no partition.
+  absl::Status OnFirstThread(const std::function<absl::Status()>& emit);
+  // Emits `emit` into a new function, task(context, team, thread, threads)
+  // of ThreadTeam.h, whose context carries this function's slots and dims,
+  // and here a call to rnnc_parallel with it. Only from the entry function.
+  absl::Status EmitParallelRegion(const std::function<absl::Status()>& emit);
+
   // Declares (once) a function the generated code calls.
   llvm::FunctionCallee Runtime(const std::string& name, llvm::FunctionType* type);
 
@@ -178,7 +224,53 @@ class Emitter {
   absl::flat_hash_map<const ir::Value*, std::vector<const ir::Op*>> users_;
   absl::flat_hash_set<const ir::Value*> fused_;
   absl::flat_hash_map<const ir::Value*, View> views_;
+  absl::flat_hash_set<const ir::Value*> computed_;
+  std::optional<Partition> partition_;
+  int regions_ = 0;
 };
+
+// The barriers of a parallel scan's time step (ParallelCodegen.cpp). It
+// emits the step's ops and copies and records which values each wrote or
+// read since the last barrier, and in which split: the same elementwise
+// split of one shape, one matmul's columns, or thread 0 alone. Before code
+// that touches a value in another split than an earlier access did (one of
+// them a write), it puts a barrier. Outside a parallel region it only
+// emits.
+class StepBarriers {
+ public:
+  explicit StepBarriers(Emitter& e) : e_(e) {}
+  // A barrier to start the step: the step before may still read what this
+  // one writes.
+  void BeginStep();
+  absl::Status EmitOp(const ir::Op& op);
+  // dst (a buffer of `written`, shaped as `read`) ← `read`'s value at `src`.
+  void EmitCopy(llvm::Value* dst, const ir::Value* written, llvm::Value* src,
+                const ir::Value* read);
+  // The same, by thread 0 alone: a carry staged through a buffer of its own.
+  void EmitFirstThreadCopy(llvm::Value* dst, const ir::Value* written, llvm::Value* src,
+                           const ir::Value* read);
+
+ private:
+  struct Access {
+    const ir::Value* value;
+    std::string split;
+    bool write;
+  };
+  std::vector<Access> AccessesOf(const ir::Op& op) const;
+  void ReadsOfLeaves(const ir::Value* value, const std::string& split,
+                     std::vector<Access>& accesses) const;
+  // Puts a barrier at `start` (the beginning of the code of `accesses`) if
+  // one conflicts with an access since the last barrier; records them.
+  void Order(llvm::BasicBlock* start, const std::vector<Access>& accesses);
+  llvm::BasicBlock* StartBlock();
+
+  Emitter& e_;
+  absl::flat_hash_map<const ir::Value*, std::vector<Access>> since_barrier_;
+};
+
+// Whether `scan` runs as a parallel region: a top-level scan whose body
+// holds no scan (a nested one would run on thread 0 alone).
+bool RunsInParallel(const Emitter& e, const ir::Op& scan);
 
 // The per-kind emitters EmitOp dispatches to. Each returns an error naming
 // the op for what it cannot lower.

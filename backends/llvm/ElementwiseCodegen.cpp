@@ -130,26 +130,18 @@ llvm::Value* Element(Emitter& e, const ir::Value* value, const Chunk& chunk) {
 // masked chunks of kLanes (an innermost stride of 1 holds for buffers and
 // views alike).
 absl::Status EmitElementwise(Emitter& e, const ir::Op& op) {
-  llvm::IRBuilder<>& b = e.builder();
   const ir::Value* result = op.result(0);
   if (FusesIntoUser(e, result, op)) {
     e.MarkFused(result);
     return absl::OkStatus();
   }
-  std::vector<llvm::Value*> shape = e.Shape(result->type());
-  if (shape.empty()) shape.push_back(e.Int(1));  // a scalar: one masked chunk
-  const std::vector<llvm::Value*> strides = e.Strides(shape);
-  llvm::Value* inner = shape.back();
-  std::vector<llvm::Value*> trips(shape.begin(), shape.end() - 1);
-  trips.push_back(b.CreateUDiv(b.CreateAdd(inner, e.Int(kLanes - 1)), e.Int(kLanes)));
+  const std::vector<llvm::Value*> shape = e.Shape(result->type());
+  const std::vector<llvm::Value*> strides = e.Strides(shape.empty() ? std::vector{e.Int(1)} : shape);
   llvm::Value* out = e.Pointer(result);
-  e.LoopNest(trips, [&](const std::vector<llvm::Value*>& loop) {
-    Chunk chunk{loop, nullptr};
-    chunk.index.back() = b.CreateMul(loop.back(), e.Int(kLanes));
-    chunk.mask = e.LaneMask(b.CreateSub(inner, chunk.index.back()));
-    llvm::Value* v = Compute(e, op, chunk);
-    b.CreateMaskedStore(v, e.Offset(out, e.Linear(chunk.index, strides)), llvm::Align(4),
-                        chunk.mask);
+  e.ChunkLoop(shape, [&](const std::vector<llvm::Value*>& index, llvm::Value* mask) {
+    const Chunk chunk{index, mask};
+    e.builder().CreateMaskedStore(Compute(e, op, chunk), e.Offset(out, e.Linear(index, strides)),
+                                  llvm::Align(4), mask);
   });
   return absl::OkStatus();
 }

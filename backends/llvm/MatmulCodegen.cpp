@@ -1,7 +1,9 @@
 // matmul and dense: small products (a few rows) as inline loops, larger
 // ones through a call to the runtime's GEMM (RuntimeSupport.h), or every
 // one inline when LowerOptions::call_gemm_library is off; dense adds its
-// bias in a loop after it.
+// bias in a loop after it, and so does a matmul whose only user adds a
+// bias vector. In a parallel region each thread computes its share of the
+// output columns.
 #include "absl/status/status.h"
 #include "backends/llvm/Codegen.h"
 #include "backends/llvm/RuntimeSupport.h"
@@ -9,6 +11,27 @@
 namespace rnnc::llvm_backend {
 
 namespace {
+
+// The output columns [begin, end) that this thread computes: all of them
+// outside a parallel region.
+struct Columns {
+  llvm::Value* begin;
+  llvm::Value* end;
+};
+
+// This thread's columns of m in whole 8-column groups (the GEMM tiles are 4
+// and 8 wide), so that every part of the op (tiles of either width, bias)
+// splits the same way.
+Columns ColumnShare(Emitter& e, llvm::Value* m) {
+  if (!e.partition()) return {e.Int(0), m};
+  llvm::IRBuilder<>& b = e.builder();
+  auto [begin, end] = e.Share(b.CreateUDiv(b.CreateAdd(m, e.Int(7)), e.Int(8)));
+  auto column = [&](llvm::Value* group) {
+    llvm::Value* c = b.CreateMul(group, e.Int(8));
+    return b.CreateSelect(b.CreateICmpULT(c, m), c, m);
+  };
+  return {column(begin), column(end)};
+}
 
 // Up to this many rows (the batch N of a recurrent matmul) the product runs
 // as inline code: oneDNN's sgemm is fast on big products but per call it
@@ -24,14 +47,20 @@ constexpr int64_t kInlineRows = 32;
 // branching: the duplicate stores write equal values.
 void EmitGemmTiles(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
                    llvm::Value* first_row, llvm::Value* tiles, int64_t tile_rows,
-                   int64_t tile_cols, llvm::Value* rows, llvm::Value* k, llvm::Value* m) {
+                   int64_t tile_cols, llvm::Value* rows, llvm::Value* k, llvm::Value* m,
+                   const Columns& columns) {
   llvm::IRBuilder<>& b = e.builder();
   auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
   llvm::Value* zero = llvm::Constant::getNullValue(vector);
-  llvm::Value* col_tiles = b.CreateUDiv(b.CreateAdd(m, e.Int(tile_cols - 1)), e.Int(tile_cols));
+  // The tiles of columns [begin, end): begin is a multiple of tile_cols.
+  llvm::Value* first_col_tile = b.CreateUDiv(columns.begin, e.Int(tile_cols));
+  llvm::Value* col_tiles = b.CreateSub(
+      b.CreateUDiv(b.CreateAdd(columns.end, e.Int(tile_cols - 1)), e.Int(tile_cols)),
+      first_col_tile);
   std::vector<llvm::Value*> sums;
   for (int64_t i = 0; i < tile_rows * tile_cols; ++i) sums.push_back(e.LocalVector(vector));
-  e.LoopNest({col_tiles, tiles}, [&](const std::vector<llvm::Value*>& tile) {
+  e.LoopNest({col_tiles, tiles}, [&](const std::vector<llvm::Value*>& loop) {
+    const std::vector<llvm::Value*> tile{b.CreateAdd(first_col_tile, loop[0]), loop[1]};
     auto clamp = [&](llvm::Value* index, llvm::Value* n) {
       return b.CreateSelect(b.CreateICmpSLT(index, n), index, b.CreateSub(n, e.Int(1)));
     };
@@ -83,12 +112,12 @@ void EmitGemmTiles(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
 // the rows left one at a time against eight rows of b: a matrix-vector
 // product, whose eight independent sums hide the FMA latency.
 void EmitTiledGemm(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
-                   llvm::Value* rows, llvm::Value* k, llvm::Value* m) {
+                   llvm::Value* rows, llvm::Value* k, llvm::Value* m, const Columns& columns) {
   llvm::IRBuilder<>& b = e.builder();
   llvm::Value* blocks = b.CreateUDiv(rows, e.Int(4));
-  EmitGemmTiles(e, a, bt, c, e.Int(0), blocks, 4, 4, rows, k, m);
+  EmitGemmTiles(e, a, bt, c, e.Int(0), blocks, 4, 4, rows, k, m, columns);
   llvm::Value* done = b.CreateMul(blocks, e.Int(4));
-  EmitGemmTiles(e, a, bt, c, done, b.CreateSub(rows, done), 1, 8, rows, k, m);
+  EmitGemmTiles(e, a, bt, c, done, b.CreateSub(rows, done), 1, 8, rows, k, m, columns);
 }
 
 // c (rows, m) = a (rows, k) · b, b (k, m):
@@ -96,18 +125,43 @@ void EmitTiledGemm(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
 // for p, then r, so that row p of b is read once; the vectorizer takes the
 // contiguous innermost loop.
 void EmitRowGemm(Emitter& e, llvm::Value* a, llvm::Value* b_matrix, llvm::Value* c,
-                 llvm::Value* rows, llvm::Value* k, llvm::Value* m) {
+                 llvm::Value* rows, llvm::Value* k, llvm::Value* m, const Columns& columns) {
   llvm::IRBuilder<>& b = e.builder();
-  e.LoopNest({b.CreateMul(rows, m)}, [&](const std::vector<llvm::Value*>& i) {
-    b.CreateStore(e.Float(0), e.Offset(c, i[0]));
+  llvm::Value* width = b.CreateSub(columns.end, columns.begin);
+  auto column = [&](llvm::Value* j) { return b.CreateAdd(columns.begin, j); };
+  e.LoopNest({rows, width}, [&](const std::vector<llvm::Value*>& rj) {
+    b.CreateStore(e.Float(0), e.Offset(c, b.CreateAdd(b.CreateMul(rj[0], m), column(rj[1]))));
   });
-  e.LoopNest({k, rows, m}, [&](const std::vector<llvm::Value*>& prj) {
-    llvm::Value* at = e.Offset(c, b.CreateAdd(b.CreateMul(prj[1], m), prj[2]));
+  e.LoopNest({k, rows, width}, [&](const std::vector<llvm::Value*>& prj) {
+    llvm::Value* j = column(prj[2]);
+    llvm::Value* at = e.Offset(c, b.CreateAdd(b.CreateMul(prj[1], m), j));
     llvm::Value* x = b.CreateLoad(e.f32(), e.Offset(a, b.CreateAdd(b.CreateMul(prj[1], k), prj[0])));
     llvm::Value* w =
-        b.CreateLoad(e.f32(), e.Offset(b_matrix, b.CreateAdd(b.CreateMul(prj[0], m), prj[2])));
+        b.CreateLoad(e.f32(), e.Offset(b_matrix, b.CreateAdd(b.CreateMul(prj[0], m), j)));
     b.CreateStore(b.CreateFAdd(b.CreateLoad(e.f32(), at), b.CreateFMul(x, w)), at);
   });
+}
+
+// The bias that an add right after a matmul puts on its columns, which the
+// matmul can add itself (an epilogue): the matmul's only user is that add
+// of a vector of M values, into a result of the matmul's type, and neither
+// value is written straight into a scan's output.
+const ir::Value* EpilogueBias(const Emitter& e, const ir::Op& op) {
+  const ir::Value* product = op.result(0);
+  const std::vector<const ir::Op*>& users = e.Users(product);
+  if (op.kind() != ir::OpKind::Matmul || users.size() != 1 || users[0] == nullptr) return nullptr;
+  const ir::Op& add = *users[0];
+  if (add.kind() != ir::OpKind::Add || add.parent() != op.parent() ||
+      add.result(0)->type() != product->type() || e.IsBound(product) ||
+      e.IsBound(add.result(0))) {
+    return nullptr;
+  }
+  const ir::Value* bias = add.operand(0) == product ? add.operand(1) : add.operand(0);
+  const ir::TensorType& type = bias->type();
+  if (bias == product || type.rank() != 1 || type.dim(0) != product->type().dims().back()) {
+    return nullptr;
+  }
+  return bias;
 }
 
 }  // namespace
@@ -126,20 +180,28 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
   llvm::Value* m = e.Dim(op.result(0)->type().dims().back());
   llvm::Value* out = e.Pointer(op.result(0));
 
+  const Columns columns = ColumnShare(e, m);
+
   llvm::Type* ptr = b.getPtrTy();
-  auto* type = llvm::FunctionType::get(b.getVoidTy(),
-                                       {ptr, ptr, ptr, e.i64(), e.i64(), e.i64(), b.getInt32Ty()},
-                                       false);
+  std::vector<llvm::Type*> parameters{ptr, ptr, ptr, e.i64(), e.i64(), e.i64(), b.getInt32Ty()};
+  std::vector<llvm::Value*> arguments{e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out,
+                                      rows, k, m, b.getInt32(transpose_b ? 1 : 0)};
+  // In a parallel region each thread calls for its own columns.
+  if (e.partition()) {
+    parameters.insert(parameters.end(), {e.i64(), e.i64()});
+    arguments.insert(arguments.end(), {columns.begin, columns.end});
+  }
   auto call_gemm = [&] {
-    b.CreateCall(e.Runtime(kGemmName, type),
-                 {e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m,
-                  b.getInt32(transpose_b ? 1 : 0)});
+    auto* type = llvm::FunctionType::get(b.getVoidTy(), parameters, false);
+    b.CreateCall(e.Runtime(e.partition() ? kGemmColumnsName : kGemmName, type), arguments);
   };
   auto emit_inline = [&] {
     if (transpose_b) {
-      EmitTiledGemm(e, e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m);
+      EmitTiledGemm(e, e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m,
+                    columns);
     } else {
-      EmitRowGemm(e, e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m);
+      EmitRowGemm(e, e.Pointer(op.operand(0)), e.Pointer(op.operand(1)), out, rows, k, m,
+                  columns);
     }
   };
   // Outside a scan a matmul runs once per run, over all T·N rows when it is
@@ -163,14 +225,27 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }
-  if (dense && op.operands().size() > 2) {
-    llvm::Value* bias = e.Pointer(op.operand(2));
-    e.LoopNest({rows, m}, [&](const std::vector<llvm::Value*>& rj) {
-      llvm::Value* at = e.Offset(out, b.CreateAdd(b.CreateMul(rj[0], m), rj[1]));
-      llvm::Value* sum = b.CreateFAdd(b.CreateLoad(e.f32(), at),
-                                      b.CreateLoad(e.f32(), e.Offset(bias, rj[1])));
-      b.CreateStore(sum, at);
-    });
+  const ir::Value* bias = dense && op.operands().size() > 2 ? op.operand(2) : nullptr;
+  if (const ir::Value* epilogue = EpilogueBias(e, op)) {
+    // The add's result is the product's buffer, the bias added in place.
+    bias = epilogue;
+    const ir::Value* sum = e.Users(op.result(0))[0]->result(0);
+    e.Alias(sum, op.result(0));
+    e.MarkComputed(sum);
+  }
+  if (bias) {
+    // A bias sliced from a longer vector may be a view of it (ShapeOpsCodegen).
+    const Emitter::View* view = e.FindView(bias);
+    llvm::Value* bias_pointer =
+        view ? e.Offset(e.Pointer(view->source), e.Int(view->offset)) : e.Pointer(bias);
+    e.LoopNest({rows, b.CreateSub(columns.end, columns.begin)},
+               [&](const std::vector<llvm::Value*>& rj) {
+                 llvm::Value* j = b.CreateAdd(columns.begin, rj[1]);
+                 llvm::Value* at = e.Offset(out, b.CreateAdd(b.CreateMul(rj[0], m), j));
+                 llvm::Value* sum = b.CreateFAdd(b.CreateLoad(e.f32(), at),
+                                                 b.CreateLoad(e.f32(), e.Offset(bias_pointer, j)));
+                 b.CreateStore(sum, at);
+               });
   }
   return absl::OkStatus();
 }

@@ -11,7 +11,8 @@
 // Every body value has one buffer, reused by every step, but for a per-step
 // output that a body op computes: that op writes it straight into out_j[t]
 // (a backward scan's per-step gradients, a forward's saved products), so
-// no copy follows.
+// no copy follows. A top-level scan runs on every thread of the team, each
+// step split between them (ParallelCodegen.cpp).
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "backends/llvm/Codegen.h"
@@ -26,20 +27,21 @@ llvm::Value* NumElements(Emitter& e, const ir::TensorType& type) {
 
 }  // namespace
 
-absl::Status EmitScan(Emitter& e, const ir::Op& op) {
+namespace {
+
+// The scan's loop, in the function the builder is in: the entry function,
+// or a parallel region's task, where StepBarriers orders the threads.
+absl::Status EmitScanLoop(Emitter& e, const ir::Op& op) {
   llvm::IRBuilder<>& b = e.builder();
   const ir::Block& body = *op.body();
   const size_t carries = static_cast<size_t>(op.int_attribute("carries"));
   const bool reverse = op.bool_attribute("reverse");
-  const ir::Op* yield = body.num_ops() > 0 ? body.op(body.num_ops() - 1) : nullptr;
-  if (!yield || yield->kind() != ir::OpKind::Yield ||
-      yield->operands().size() != op.num_results() || body.num_arguments() != op.operands().size()) {
-    return absl::InternalError(OpLabel(op) + ": malformed scan reached the LLVM backend");
-  }
+  const ir::Op* yield = body.op(body.num_ops() - 1);
+  StepBarriers barriers(e);
 
   for (size_t i = 0; i < carries; ++i) {
     const ir::Value* carry = body.argument(i);
-    e.Copy(e.Pointer(carry), e.Pointer(op.operand(i)), NumElements(e, carry->type()));
+    barriers.EmitCopy(e.Pointer(carry), carry, e.Pointer(op.operand(i)), op.operand(i));
     e.Alias(op.result(i), carry);
   }
   // A next carry that is another carry argument (a swap) must be read before
@@ -67,6 +69,7 @@ absl::Status EmitScan(Emitter& e, const ir::Op& op) {
   llvm::Value* steps = e.Dim(op.operand(carries)->type().dim(0));
   absl::Status status;
   e.LoopNest({steps}, [&](const std::vector<llvm::Value*>& index) {
+    barriers.BeginStep();
     llvm::Value* t = reverse ? b.CreateSub(b.CreateSub(steps, e.Int(1)), index[0]) : index[0];
     for (size_t j = carries; j < op.operands().size(); ++j) {
       const ir::Value* slice = body.argument(j);
@@ -81,27 +84,45 @@ absl::Status EmitScan(Emitter& e, const ir::Op& op) {
       if (in_place[j]) e.Bind(yield->operand(j), step_of_output(j));
     }
     for (size_t i = 0; i + 1 < body.num_ops(); ++i) {
-      status = e.EmitOp(*body.op(i));
+      status = barriers.EmitOp(*body.op(i));
       if (!status.ok()) return;
     }
     for (size_t j = carries; j < op.num_results(); ++j) {
       const ir::Value* output = yield->operand(j);
       if (!in_place[j]) {
-        e.Copy(step_of_output(j), e.Pointer(output), NumElements(e, output->type()));
+        barriers.EmitCopy(step_of_output(j), op.result(j), e.Pointer(output), output);
       }
     }
     for (size_t i = 0; i < carries; ++i) {
       if (staged[i]) {
-        e.Copy(staged[i], e.Pointer(yield->operand(i)), NumElements(e, body.argument(i)->type()));
+        barriers.EmitFirstThreadCopy(staged[i], body.argument(i), e.Pointer(yield->operand(i)),
+                                     yield->operand(i));
       }
     }
     for (size_t i = 0; i < carries; ++i) {
       const ir::Value* carry = body.argument(i);
-      llvm::Value* next = staged[i] ? staged[i] : e.Pointer(yield->operand(i));
-      if (yield->operand(i) != carry) e.Copy(e.Pointer(carry), next, NumElements(e, carry->type()));
+      const ir::Value* next = yield->operand(i);
+      if (staged[i]) {
+        barriers.EmitFirstThreadCopy(e.Pointer(carry), carry, staged[i], carry);
+      } else if (next != carry) {
+        barriers.EmitCopy(e.Pointer(carry), carry, e.Pointer(next), next);
+      }
     }
   });
   return status;
+}
+
+}  // namespace
+
+absl::Status EmitScan(Emitter& e, const ir::Op& op) {
+  const ir::Block& body = *op.body();
+  const ir::Op* yield = body.num_ops() > 0 ? body.op(body.num_ops() - 1) : nullptr;
+  if (!yield || yield->kind() != ir::OpKind::Yield ||
+      yield->operands().size() != op.num_results() || body.num_arguments() != op.operands().size()) {
+    return absl::InternalError(OpLabel(op) + ": malformed scan reached the LLVM backend");
+  }
+  if (RunsInParallel(e, op)) return e.EmitParallelRegion([&] { return EmitScanLoop(e, op); });
+  return EmitScanLoop(e, op);
 }
 
 }  // namespace rnnc::llvm_backend

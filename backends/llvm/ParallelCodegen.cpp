@@ -1,0 +1,245 @@
+// Parallel regions: a top-level scan runs its time loop on every thread of
+// the runtime's team (runtime/aot/ThreadTeam.h). Each step's matmuls split
+// their output columns and its elementwise loops their chunks between the
+// threads; the ops that do not split run on thread 0. StepBarriers puts a
+// barrier only where a thread reads or overwrites a value another thread
+// wrote or read since the last one. An LSTM step then runs as
+//
+//   barrier                      the previous step's h is complete
+//   gates = h·W_hhᵀ + b_hh       columns [0, 2H) on thread 0, [2H, 4H) on 1
+//   barrier                      the cell reads all four gates of its units
+//   c' = σ(f)·c + σ(i)·tanh(g)   units [0, H/2) on thread 0, the rest on 1
+//   h' = σ(o)·tanh(c')           the same units: c' is this thread's own
+//   h ← h', c ← c'               the same units again
+//
+// Every element is computed by the same code whichever thread runs it, so
+// results do not depend on the thread count.
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "backends/llvm/Codegen.h"
+#include "backends/llvm/RuntimeSupport.h"
+
+namespace rnnc::llvm_backend {
+
+std::pair<llvm::Value*, llvm::Value*> Emitter::Share(llvm::Value* count) {
+  if (!partition_) return {Int(0), count};
+  auto bound = [&](llvm::Value* thread) {
+    return builder_.CreateUDiv(builder_.CreateMul(count, thread), partition_->threads);
+  };
+  return {bound(partition_->thread), bound(builder_.CreateAdd(partition_->thread, Int(1)))};
+}
+
+void Emitter::Barrier() {
+  if (!partition_) return;
+  auto* type = llvm::FunctionType::get(builder_.getVoidTy(), {builder_.getPtrTy()}, false);
+  builder_.CreateCall(Runtime(kBarrierName, type), {partition_->team});
+}
+
+absl::Status Emitter::OnFirstThread(const std::function<absl::Status()>& emit) {
+  if (!partition_) return emit();
+  auto* first = llvm::BasicBlock::Create(context(), "first_thread", function_);
+  auto* done = llvm::BasicBlock::Create(context(), "first_thread.done", function_);
+  builder_.CreateCondBr(builder_.CreateICmpEQ(partition_->thread, Int(0)), first, done);
+  builder_.SetInsertPoint(first);
+  const std::optional<Partition> saved = partition_;
+  partition_.reset();
+  absl::Status status = emit();
+  partition_ = saved;
+  builder_.CreateBr(done);
+  builder_.SetInsertPoint(done);
+  return status;
+}
+
+absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& emit) {
+  llvm::Type* ptr = builder_.getPtrTy();
+  // The task's context: {slots, dims}.
+  llvm::Value* task_context = prologue_->CreateAlloca(llvm::ArrayType::get(ptr, 2));
+  prologue_->CreateStore(slots_arg_, prologue_->CreateConstGEP2_64(
+                                         llvm::ArrayType::get(ptr, 2), task_context, 0, 0));
+  prologue_->CreateStore(dims_arg_, prologue_->CreateConstGEP2_64(
+                                        llvm::ArrayType::get(ptr, 2), task_context, 0, 1));
+
+  auto* task_type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr, i64(), i64()}, false);
+  llvm::Function* task =
+      llvm::Function::Create(task_type, llvm::Function::InternalLinkage,
+                             absl::StrCat("rnnc.region.", regions_++), module_);
+  task->addFnAttr(llvm::Attribute::NoUnwind);
+  task->addParamAttr(0, llvm::Attribute::NoAlias);
+  task->addParamAttr(0, llvm::Attribute::ReadOnly);
+
+  // The task is a function of its own: its slot and dim loads, its stack,
+  // its pointers. This function's come back afterwards.
+  llvm::IRBuilderBase::InsertPoint caller_point = builder_.saveIP();
+  llvm::Function* caller = function_;
+  std::unique_ptr<llvm::IRBuilder<>> caller_prologue = std::move(prologue_);
+  llvm::Value* caller_slots = slots_arg_;
+  llvm::Value* caller_dims = dims_arg_;
+  absl::flat_hash_map<const ir::Value*, llvm::Value*> caller_pointers = std::move(pointers_);
+  absl::flat_hash_map<std::string, llvm::Value*> caller_symbols = std::move(symbol_values_);
+  pointers_.clear();
+  symbol_values_.clear();
+
+  function_ = task;
+  auto* entry = llvm::BasicBlock::Create(context(), "entry", task);
+  auto* body = llvm::BasicBlock::Create(context(), "body", task);
+  builder_.SetInsertPoint(entry);
+  prologue_ = std::make_unique<llvm::IRBuilder<>>(builder_.CreateBr(body));
+  llvm::Value* context_arg = task->getArg(0);
+  slots_arg_ = prologue_->CreateLoad(ptr, prologue_->CreateConstGEP1_64(ptr, context_arg, 0));
+  dims_arg_ = prologue_->CreateLoad(ptr, prologue_->CreateConstGEP1_64(ptr, context_arg, 1));
+  builder_.SetInsertPoint(body);
+  partition_ = Partition{task->getArg(1), task->getArg(2), task->getArg(3)};
+  absl::Status status = emit();
+  builder_.CreateRetVoid();
+
+  partition_.reset();
+  function_ = caller;
+  prologue_ = std::move(caller_prologue);
+  slots_arg_ = caller_slots;
+  dims_arg_ = caller_dims;
+  pointers_ = std::move(caller_pointers);
+  symbol_values_ = std::move(caller_symbols);
+  builder_.restoreIP(caller_point);
+  if (!status.ok()) return status;
+
+  auto* parallel_type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr}, false);
+  builder_.CreateCall(Runtime(kParallelName, parallel_type), {task, task_context});
+  return absl::OkStatus();
+}
+
+bool RunsInParallel(const Emitter& e, const ir::Op& scan) {
+  if (!e.options().parallel_scans || e.partition() || scan.parent()->parent_op() != nullptr) {
+    return false;
+  }
+  bool nested = false;
+  ir::WalkOps(*scan.body(), [&](ir::Op* op) { nested = nested || op->kind() == ir::OpKind::Scan; });
+  return !nested;
+}
+
+namespace {
+
+constexpr char kFirstThread[] = "thread 0";
+
+std::string ElementwiseSplit(const ir::TensorType& type) {
+  return "elementwise " + type.ToString();
+}
+
+}  // namespace
+
+void StepBarriers::BeginStep() {
+  if (!e_.partition()) return;
+  e_.Barrier();
+  since_barrier_.clear();
+}
+
+llvm::BasicBlock* StepBarriers::StartBlock() {
+  llvm::IRBuilder<>& b = e_.builder();
+  auto* start = llvm::BasicBlock::Create(e_.context(), "step.op", b.GetInsertBlock()->getParent());
+  b.CreateBr(start);
+  b.SetInsertPoint(start);
+  return start;
+}
+
+absl::Status StepBarriers::EmitOp(const ir::Op& op) {
+  if (!e_.partition()) return e_.EmitOp(op);
+  llvm::BasicBlock* start = StartBlock();
+  const bool splits = IsElementwise(op.kind()) || op.kind() == ir::OpKind::Matmul ||
+                      op.kind() == ir::OpKind::Dense;
+  absl::Status status = splits ? e_.EmitOp(op) : e_.OnFirstThread([&] { return e_.EmitOp(op); });
+  if (!status.ok()) return status;
+  Order(start, AccessesOf(op));
+  return absl::OkStatus();
+}
+
+void StepBarriers::EmitCopy(llvm::Value* dst, const ir::Value* written, llvm::Value* src,
+                            const ir::Value* read) {
+  if (!e_.partition()) {
+    e_.CopyElements(dst, src, read->type());
+    return;
+  }
+  llvm::BasicBlock* start = StartBlock();
+  e_.CopyElements(dst, src, read->type());
+  const std::string split = ElementwiseSplit(read->type());
+  Order(start, {{written, split, true}, {read, split, false}});
+}
+
+void StepBarriers::EmitFirstThreadCopy(llvm::Value* dst, const ir::Value* written,
+                                       llvm::Value* src, const ir::Value* read) {
+  llvm::BasicBlock* start = e_.partition() ? StartBlock() : nullptr;
+  (void)e_.OnFirstThread([&] {
+    e_.CopyElements(dst, src, read->type());
+    return absl::OkStatus();
+  });
+  if (start) Order(start, {{written, kFirstThread, true}, {read, kFirstThread, false}});
+}
+
+void StepBarriers::Order(llvm::BasicBlock* start, const std::vector<Access>& accesses) {
+  bool conflict = false;
+  for (const Access& access : accesses) {
+    auto it = since_barrier_.find(access.value);
+    if (it == since_barrier_.end()) continue;
+    for (const Access& earlier : it->second) {
+      conflict = conflict || ((access.write || earlier.write) && access.split != earlier.split);
+    }
+  }
+  if (conflict) {
+    llvm::IRBuilderBase::InsertPointGuard guard(e_.builder());
+    e_.builder().SetInsertPoint(start, start->getFirstInsertionPt());
+    e_.Barrier();
+    since_barrier_.clear();
+  }
+  for (const Access& access : accesses) since_barrier_[access.value].push_back(access);
+}
+
+// An elementwise loop reads the leaves of its fused expression: a view's
+// source, or a buffer at the loop's own index (`split`) or broadcast.
+void StepBarriers::ReadsOfLeaves(const ir::Value* value, const std::string& split,
+                                 std::vector<Access>& accesses) const {
+  const ir::Op* producer = value->defining_op();
+  if (producer && producer->kind() == ir::OpKind::Full) return;
+  if (producer && e_.IsFused(value)) {
+    for (const ir::Value* operand : producer->operands()) ReadsOfLeaves(operand, split, accesses);
+    return;
+  }
+  if (const Emitter::View* view = e_.FindView(value)) {
+    accesses.push_back({view->source, "view", false});
+    return;
+  }
+  const bool same = ElementwiseSplit(value->type()) == split;
+  accesses.push_back({value, same ? split : "broadcast", false});
+}
+
+std::vector<StepBarriers::Access> StepBarriers::AccessesOf(const ir::Op& op) const {
+  std::vector<Access> accesses;
+  if (IsElementwise(op.kind())) {
+    const ir::Value* result = op.result(0);
+    if (e_.IsFused(result) || e_.IsComputed(result)) return accesses;
+    const std::string split = ElementwiseSplit(result->type());
+    accesses.push_back({result, split, true});
+    for (const ir::Value* operand : op.operands()) ReadsOfLeaves(operand, split, accesses);
+    return accesses;
+  }
+  if (op.kind() == ir::OpKind::Matmul || op.kind() == ir::OpKind::Dense) {
+    const std::string split = "columns of " + OpLabel(op);
+    accesses.push_back({op.result(0), split, true});
+    for (const ir::Op* user : e_.Users(op.result(0))) {
+      if (user && user->num_results() == 1 && e_.IsComputed(user->result(0))) {
+        accesses.push_back({user->result(0), split, true});
+      }
+    }
+    for (const ir::Value* operand : op.operands()) accesses.push_back({operand, split, false});
+    return accesses;
+  }
+  // Thread 0's op; a split whose parts are all views touches nothing.
+  bool writes = false;
+  for (const ir::Value* result : op.results()) {
+    if (e_.FindView(result)) continue;
+    writes = true;
+    accesses.push_back({result, kFirstThread, true});
+  }
+  if (!writes && op.num_results() > 0) return {};
+  for (const ir::Value* operand : op.operands()) accesses.push_back({operand, kFirstThread, false});
+  return accesses;
+}
+
+}  // namespace rnnc::llvm_backend
