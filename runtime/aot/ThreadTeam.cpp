@@ -4,6 +4,7 @@
 // time step's regions), then sleep on the generation's futex.
 #include "runtime/aot/ThreadTeam.h"
 
+#include <dlfcn.h>
 #include <sched.h>
 
 #include <atomic>
@@ -165,8 +166,14 @@ int DefaultThreadCount() {
 }  // namespace rnnc::aot
 
 extern "C" void rnnc_parallel(rnnc_parallel_task task, void* context) {
+  // In a process that runs OpenMP (an application on oneDNN or PyTorch, or
+  // one that sets its thread count with omp_set_num_threads), the library
+  // uses as many threads as OpenMP would, unless RNNC_NUM_THREADS says.
+  using MaxThreads = int (*)();
+  static const bool chosen = std::getenv("RNNC_NUM_THREADS") != nullptr;
+  static const auto openmp = reinterpret_cast<MaxThreads>(dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
   static const int threads = rnnc::aot::DefaultThreadCount();
-  rnnc::aot::RunParallel(task, context, threads);
+  rnnc::aot::RunParallel(task, context, !chosen && openmp ? openmp() : threads);
 }
 
 extern "C" void rnnc_barrier(void* team) { static_cast<rnnc::aot::Barrier*>(team)->Wait(); }

@@ -31,8 +31,9 @@ extern "C" {
 typedef void (*rnnc_parallel_task)(void* context, void* team, int64_t thread, int64_t threads);
 
 // The model library's rnnc_parallel: as many threads as RNNC_NUM_THREADS
-// says, else one per core. (The JIT binds the name to its own function,
-// which follows OpenMP's thread count, as oneDNN does.)
+// says; else, in a process that has OpenMP loaded, omp_get_max_threads();
+// else one per core. (The JIT binds the name to its own function, which
+// follows OpenMP's thread count, as oneDNN does.)
 void rnnc_parallel(rnnc_parallel_task task, void* context);
 void rnnc_barrier(void* team);
 

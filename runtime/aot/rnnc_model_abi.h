@@ -25,6 +25,11 @@
  * 1 or too large to allocate, unreadable or mismatched weights give a status
  * other than RNNC_OK, and <model>_last_error() says what was wrong. A
  * context is not thread-safe; use one per thread.
+ *
+ * A run splits its time steps' work over a team of threads that the
+ * library starts on first use: RNNC_NUM_THREADS of them if that is set;
+ * else, in a process with OpenMP loaded, omp_get_max_threads(); else one
+ * per core the process may use. Results do not depend on the count.
  */
 #ifndef RNNC_MODEL_ABI_H
 #define RNNC_MODEL_ABI_H
