@@ -261,8 +261,29 @@ llvm::FunctionCallee Emitter::Runtime(const std::string& name, llvm::FunctionTyp
 }
 
 absl::Status Emitter::EmitBlock(const ir::Block& block) {
-  for (const auto& op : block.ops()) {
-    if (absl::Status status = EmitOp(*op); !status.ok()) return status;
+  std::vector<bool> emitted(block.num_ops(), false);
+  auto emit = [&](size_t i) {
+    emitted[i] = true;
+    return EmitOp(*block.op(i));
+  };
+  for (size_t i = 0; i < block.num_ops(); ++i) {
+    if (emitted[i]) continue;
+    if (std::optional<ScanPair> pair = FindIndependentScan(*this, block, i)) {
+      // What the second scan needs first; then both scans, one per thread.
+      for (size_t k : pair->before) {
+        if (absl::Status status = emit(k); !status.ok()) return status;
+      }
+      emitted[i] = emitted[pair->second] = true;
+      absl::Status status = EmitParallelRegion([&]() -> absl::Status {
+        if (absl::Status first = OnThread(0, [&] { return EmitOp(*block.op(i)); }); !first.ok()) {
+          return first;
+        }
+        return OnThread(1, [&] { return EmitOp(*block.op(pair->second)); });
+      });
+      if (!status.ok()) return status;
+      continue;
+    }
+    if (absl::Status status = emit(i); !status.ok()) return status;
   }
   return absl::OkStatus();
 }

@@ -194,7 +194,11 @@ class Emitter {
   // Waits for every thread of the region; nothing outside one.
   void Barrier();
   // Emits `emit` as code that only thread 0 runs, with no partition.
-  absl::Status OnFirstThread(const std::function<absl::Status()>& emit);
+  absl::Status OnFirstThread(const std::function<absl::Status()>& emit) { return OnThread(0, emit); }
+  // The same for thread `section` mod the region's thread count.
+  absl::Status OnThread(int64_t section, const std::function<absl::Status()>& emit);
+  // Whether the builder is in a parallel region's task.
+  bool InRegion() const { return in_region_; }
   // Emits `emit` into a new function, task(context, team, thread, threads)
   // of ThreadTeam.h, whose context carries this function's slots and dims,
   // and here a call to rnnc_parallel with it. Only from the entry function.
@@ -226,6 +230,7 @@ class Emitter {
   absl::flat_hash_map<const ir::Value*, View> views_;
   absl::flat_hash_set<const ir::Value*> computed_;
   std::optional<Partition> partition_;
+  bool in_region_ = false;
   int regions_ = 0;
 };
 
@@ -271,6 +276,18 @@ class StepBarriers {
 // Whether `scan` runs as a parallel region: a top-level scan whose body
 // holds no scan (a nested one would run on thread 0 alone).
 bool RunsInParallel(const Emitter& e, const ir::Op& scan);
+
+// Two scans of the graph's body that can run at once, one per thread (the
+// two directions of a bidirectional layer): the scan at `first`, and a later
+// one that depends on nothing it computes. `before` gets the ops between
+// them that the later scan needs (none of which needs the first), to be
+// emitted ahead of both.
+struct ScanPair {
+  size_t second;
+  std::vector<size_t> before;
+};
+std::optional<ScanPair> FindIndependentScan(const Emitter& e, const ir::Block& block,
+                                            size_t first);
 
 // The per-kind emitters EmitOp dispatches to. Each returns an error naming
 // the op for what it cannot lower.

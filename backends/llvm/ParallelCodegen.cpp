@@ -35,12 +35,13 @@ void Emitter::Barrier() {
   builder_.CreateCall(Runtime(kBarrierName, type), {partition_->team});
 }
 
-absl::Status Emitter::OnFirstThread(const std::function<absl::Status()>& emit) {
+absl::Status Emitter::OnThread(int64_t section, const std::function<absl::Status()>& emit) {
   if (!partition_) return emit();
-  auto* first = llvm::BasicBlock::Create(context(), "first_thread", function_);
-  auto* done = llvm::BasicBlock::Create(context(), "first_thread.done", function_);
-  builder_.CreateCondBr(builder_.CreateICmpEQ(partition_->thread, Int(0)), first, done);
-  builder_.SetInsertPoint(first);
+  auto* mine = llvm::BasicBlock::Create(context(), "on_thread", function_);
+  auto* done = llvm::BasicBlock::Create(context(), "on_thread.done", function_);
+  llvm::Value* owner = builder_.CreateURem(Int(section), partition_->threads);
+  builder_.CreateCondBr(builder_.CreateICmpEQ(partition_->thread, owner), mine, done);
+  builder_.SetInsertPoint(mine);
   const std::optional<Partition> saved = partition_;
   partition_.reset();
   absl::Status status = emit();
@@ -89,10 +90,12 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
   dims_arg_ = prologue_->CreateLoad(ptr, prologue_->CreateConstGEP1_64(ptr, context_arg, 1));
   builder_.SetInsertPoint(body);
   partition_ = Partition{task->getArg(1), task->getArg(2), task->getArg(3)};
+  in_region_ = true;
   absl::Status status = emit();
   builder_.CreateRetVoid();
 
   partition_.reset();
+  in_region_ = false;
   function_ = caller;
   prologue_ = std::move(caller_prologue);
   slots_arg_ = caller_slots;
@@ -108,12 +111,73 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
 }
 
 bool RunsInParallel(const Emitter& e, const ir::Op& scan) {
-  if (!e.options().parallel_scans || e.partition() || scan.parent()->parent_op() != nullptr) {
+  if (!e.options().parallel_scans || e.InRegion() || scan.kind() != ir::OpKind::Scan ||
+      scan.parent()->parent_op() != nullptr || passes::MatchContraction(scan)) {
     return false;
   }
   bool nested = false;
   ir::WalkOps(*scan.body(), [&](ir::Op* op) { nested = nested || op->kind() == ir::OpKind::Scan; });
   return !nested;
+}
+
+namespace {
+
+// The values `op` reads from outside it: its operands, and what its body's
+// ops read from the blocks around it (a scan body reads weights directly).
+std::vector<const ir::Value*> OuterOperands(const ir::Op& op) {
+  std::vector<const ir::Value*> operands(op.operands().begin(), op.operands().end());
+  if (op.body() == nullptr) return operands;
+  absl::flat_hash_set<const ir::Value*> inside;
+  ir::WalkOps(*op.body(), [&](ir::Op* nested) {
+    for (const ir::Value* result : nested->results()) inside.insert(result);
+    if (nested->body()) {
+      for (size_t a = 0; a < nested->body()->num_arguments(); ++a) {
+        inside.insert(nested->body()->argument(a));
+      }
+    }
+  });
+  for (size_t a = 0; a < op.body()->num_arguments(); ++a) inside.insert(op.body()->argument(a));
+  ir::WalkOps(*op.body(), [&](ir::Op* nested) {
+    for (const ir::Value* operand : nested->operands()) {
+      if (!inside.contains(operand)) operands.push_back(operand);
+    }
+  });
+  return operands;
+}
+
+}  // namespace
+
+std::optional<ScanPair> FindIndependentScan(const Emitter& e, const ir::Block& block,
+                                            size_t first) {
+  if (!RunsInParallel(e, *block.op(first))) return std::nullopt;
+  // Values that depend on the first scan, as far as the candidate.
+  absl::flat_hash_set<const ir::Value*> tainted;
+  for (const ir::Value* result : block.op(first)->results()) tainted.insert(result);
+  ScanPair pair;
+  for (size_t j = first + 1; j < block.num_ops(); ++j) {
+    const ir::Op& op = *block.op(j);
+    const std::vector<const ir::Value*> operands = OuterOperands(op);
+    bool depends = false;
+    for (const ir::Value* operand : operands) depends = depends || tainted.contains(operand);
+    if (!depends && RunsInParallel(e, op)) {
+      // The ops in between that this scan needs, and theirs, in order.
+      absl::flat_hash_set<const ir::Value*> needed(operands.begin(), operands.end());
+      for (size_t k = j; k-- > first + 1;) {
+        const ir::Op& between = *block.op(k);
+        bool used = false;
+        for (const ir::Value* result : between.results()) used = used || needed.contains(result);
+        if (!used) continue;
+        pair.before.insert(pair.before.begin(), k);
+        for (const ir::Value* operand : OuterOperands(between)) needed.insert(operand);
+      }
+      pair.second = j;
+      return pair;
+    }
+    if (depends) {
+      for (const ir::Value* result : op.results()) tainted.insert(result);
+    }
+  }
+  return std::nullopt;
 }
 
 namespace {
