@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -230,6 +231,63 @@ absl::StatusOr<Types> InferTransposeTypes(OpContext& context) {
   return Types{TensorType(std::move(dims))};
 }
 
+// Result dim i is shape[i], or, where shape[i] is 0, the operand's dim at the
+// same position counted from the end: the leading axes of (T, N, F) can be
+// split into (T/k, k, N, F) or merged back with a symbolic N passing through
+// as [T/k, k, 0, 0] and [T, 0, 0]. Every symbolic dim must pass through so,
+// which keeps the element counts equal whatever the symbols are bound to;
+// the static dims' products must then match.
+absl::StatusOr<Types> InferReshapeTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  RNNC_ASSIGN_OR_RETURN(std::vector<int64_t> shape, context.Ints("shape"));
+  const TensorType& a = context.type(0);
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  const int64_t offset = rank - a.rank();  // result position of operand dim j is j + offset
+  std::vector<bool> kept(a.rank(), false);
+  std::vector<Dim> dims;
+  for (int64_t i = 0; i < rank; ++i) {
+    const int64_t j = i - offset;
+    if (shape[i] < 0 || (shape[i] == 0 && (j < 0 || j >= a.rank()))) {
+      return context.Error(absl::StrFormat(
+          "attribute shape = %s: entry %d is %d, expected a size > 0, or 0 to keep the dim of "
+          "%s, %s at the same position from the end",
+          AttributeToString(shape), i, shape[i], context.Describe(0), a.ToString()));
+    }
+    if (shape[i] == 0) kept[j] = true;
+    dims.push_back(shape[i] == 0 ? a.dim(j) : Dim(shape[i]));
+  }
+  const TensorType result(dims);
+  // Products of static sizes; a product that overflows is no shape either.
+  auto static_elements = [](const TensorType& type) -> std::optional<int64_t> {
+    int64_t product = 1;
+    for (const Dim& dim : type.dims()) {
+      if (dim.is_symbolic()) continue;
+      if (dim.size() != 0 && product > std::numeric_limits<int64_t>::max() / dim.size()) {
+        return std::nullopt;
+      }
+      product *= dim.size();
+    }
+    return product;
+  };
+  for (int64_t j = 0; j < a.rank(); ++j) {
+    if (a.dim(j).is_symbolic() && !kept[j]) {
+      return context.Error(absl::StrFormat(
+          "%s has type %s; its symbolic dim %d (%s) must be kept by a 0 at position %d of "
+          "attribute shape = %s, which gives %s",
+          context.Describe(0), a.ToString(), j, a.dim(j).ToString(), j + offset,
+          AttributeToString(shape), result.ToString()));
+    }
+  }
+  const std::optional<int64_t> from = static_elements(a);
+  const std::optional<int64_t> to = static_elements(result);
+  if (!from || !to || *from != *to) {
+    return context.Error(absl::StrFormat(
+        "attribute shape = %s gives %s, which does not have as many elements as %s, %s",
+        AttributeToString(shape), result.ToString(), context.Describe(0), a.ToString()));
+  }
+  return Types{result};
+}
+
 absl::StatusOr<Types> Dispatch(OpKind kind, OpContext& context) {
   switch (kind) {
     case OpKind::Rnn:
@@ -272,6 +330,8 @@ absl::StatusOr<Types> Dispatch(OpKind kind, OpContext& context) {
       return InferSelectTypes(context);
     case OpKind::Transpose:
       return InferTransposeTypes(context);
+    case OpKind::Reshape:
+      return InferReshapeTypes(context);
     case OpKind::Full:
       return context.Error("its result type is declared, not inferred from operands");
     case OpKind::Scan:

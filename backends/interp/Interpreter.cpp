@@ -111,6 +111,8 @@ std::vector<Tensor> RunKernel(const ir::Op& op, const std::vector<const Tensor*>
       return OneResult(Select(*in[0], op.int_attribute("axis"), op.int_attribute("index")));
     case ir::OpKind::Transpose:
       return OneResult(Transpose(*in[0], op.ints_attribute("perm")));
+    case ir::OpKind::Reshape:
+      return OneResult(Reshape(*in[0], op.ints_attribute("shape")));
     case ir::OpKind::Full:
     case ir::OpKind::Scan:
     case ir::OpKind::Yield:
