@@ -231,59 +231,65 @@ absl::StatusOr<Types> InferTransposeTypes(OpContext& context) {
   return Types{TensorType(std::move(dims))};
 }
 
-// Result dim i is shape[i], or, where shape[i] is 0, the operand's dim at the
-// same position counted from the end: the leading axes of (T, N, F) can be
-// split into (T/k, k, N, F) or merged back with a symbolic N passing through
-// as [T/k, k, 0, 0] and [T, 0, 0]. Every symbolic dim must pass through so,
-// which keeps the element counts equal whatever the symbols are bound to;
-// the static dims' products must then match.
+// Products of the static dims between the symbolic ones: before the first,
+// between each two, after the last; nullopt if one overflows.
+std::optional<std::vector<int64_t>> StaticGroups(const TensorType& type) {
+  std::vector<int64_t> groups = {1};
+  for (const Dim& dim : type.dims()) {
+    if (dim.is_symbolic()) {
+      groups.push_back(1);
+    } else if (dim.size() != 0 && groups.back() > std::numeric_limits<int64_t>::max() / dim.size()) {
+      return std::nullopt;
+    } else {
+      groups.back() *= dim.size();
+    }
+  }
+  return groups;
+}
+
+// Result dim i is shape[i]; the 0s keep the operand's symbolic dims, in
+// order, so (T, N, 6) becomes (T, N, 3, 2) as [0, 0, 3, 2] and (6, N, 4)
+// becomes (3, 2, N, 4) as [3, 2, 0, 4]. Every element stays where row-major
+// order put it, whatever the symbols are bound to, when the static dims
+// before, between and after the symbolic ones multiply to the same on both
+// sides.
 absl::StatusOr<Types> InferReshapeTypes(OpContext& context) {
   RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
   RNNC_ASSIGN_OR_RETURN(std::vector<int64_t> shape, context.Ints("shape"));
   const TensorType& a = context.type(0);
-  const int64_t rank = static_cast<int64_t>(shape.size());
-  const int64_t offset = rank - a.rank();  // result position of operand dim j is j + offset
-  std::vector<bool> kept(a.rank(), false);
-  std::vector<Dim> dims;
-  for (int64_t i = 0; i < rank; ++i) {
-    const int64_t j = i - offset;
-    if (shape[i] < 0 || (shape[i] == 0 && (j < 0 || j >= a.rank()))) {
-      return context.Error(absl::StrFormat(
-          "attribute shape = %s: entry %d is %d, expected a size > 0, or 0 to keep the dim of "
-          "%s, %s at the same position from the end",
-          AttributeToString(shape), i, shape[i], context.Describe(0), a.ToString()));
-    }
-    if (shape[i] == 0) kept[j] = true;
-    dims.push_back(shape[i] == 0 ? a.dim(j) : Dim(shape[i]));
+  std::vector<Dim> symbols;
+  for (const Dim& dim : a.dims()) {
+    if (dim.is_symbolic()) symbols.push_back(dim);
   }
-  const TensorType result(dims);
-  // Products of static sizes; a product that overflows is no shape either.
-  auto static_elements = [](const TensorType& type) -> std::optional<int64_t> {
-    int64_t product = 1;
-    for (const Dim& dim : type.dims()) {
-      if (dim.is_symbolic()) continue;
-      if (dim.size() != 0 && product > std::numeric_limits<int64_t>::max() / dim.size()) {
-        return std::nullopt;
-      }
-      product *= dim.size();
-    }
-    return product;
-  };
-  for (int64_t j = 0; j < a.rank(); ++j) {
-    if (a.dim(j).is_symbolic() && !kept[j]) {
-      return context.Error(absl::StrFormat(
-          "%s has type %s; its symbolic dim %d (%s) must be kept by a 0 at position %d of "
-          "attribute shape = %s, which gives %s",
-          context.Describe(0), a.ToString(), j, a.dim(j).ToString(), j + offset,
-          AttributeToString(shape), result.ToString()));
-    }
-  }
-  const std::optional<int64_t> from = static_elements(a);
-  const std::optional<int64_t> to = static_elements(result);
-  if (!from || !to || *from != *to) {
+  const size_t zeros = std::count(shape.begin(), shape.end(), 0);
+  const bool negative = std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; });
+  if (negative || zeros != symbols.size()) {
     return context.Error(absl::StrFormat(
-        "attribute shape = %s gives %s, which does not have as many elements as %s, %s",
-        AttributeToString(shape), result.ToString(), context.Describe(0), a.ToString()));
+        "attribute shape = %s, expected sizes > 0 and one 0 for each of the %d symbolic dims of "
+        "%s, %s, which it keeps",
+        AttributeToString(shape), symbols.size(), context.Describe(0), a.ToString()));
+  }
+  std::vector<Dim> dims;
+  size_t kept = 0;
+  for (int64_t size : shape) dims.push_back(size == 0 ? symbols[kept++] : Dim(size));
+  const TensorType result(std::move(dims));
+  const std::optional<std::vector<int64_t>> from = StaticGroups(a);
+  const std::optional<std::vector<int64_t>> to = StaticGroups(result);
+  if (!from || !to || *from != *to) {
+    // Only which message to give: a wide product is precise enough for that.
+    auto elements = [](const std::vector<int64_t>& groups) {
+      return std::accumulate(groups.begin(), groups.end(), 1.0L,
+                             [](long double p, int64_t g) { return p * g; });
+    };
+    const bool same_count = from && to && elements(*from) == elements(*to);
+    const std::string problem = absl::StrFormat(
+        "attribute shape = %s gives %s, which does not %s %s, %s", AttributeToString(shape),
+        result.ToString(), same_count ? "keep the element order of" : "have as many elements as",
+        context.Describe(0), a.ToString());
+    return context.Error(same_count ? problem +
+                                          ": the static dims before, between and after the "
+                                          "symbolic ones must multiply to the same on both sides"
+                                    : problem);
   }
   return Types{result};
 }

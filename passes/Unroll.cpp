@@ -100,10 +100,13 @@ void UnrollFully(ir::Graph& graph, ir::Op* scan, int64_t steps) {
   scan->parent()->EraseOp(IndexInBlock(scan));
 }
 
-// A reshape's shape that gives new leading dims and keeps the `kept` trailing
-// ones (a 0 each), symbolic or not.
-std::vector<int64_t> LeadingShape(std::vector<int64_t> leading, int64_t kept) {
-  leading.insert(leading.end(), kept, 0);
+// A reshape's shape that puts `leading` in place of the leading axes of
+// `type` but its last `kept`, which stay (their symbolic dims as 0s).
+std::vector<int64_t> LeadingShape(std::vector<int64_t> leading, const ir::TensorType& type,
+                                  int64_t kept) {
+  for (int64_t i = type.rank() - kept; i < type.rank(); ++i) {
+    leading.push_back(type.dim(i).is_static() ? type.dim(i).size() : 0);
+  }
   return leading;
 }
 
@@ -129,7 +132,7 @@ ir::Op* UnrollPartially(ir::Graph& graph, ir::Op* scan, int64_t steps, int64_t f
     Value* sequence = scan->operand(a);
     if (rest != 0) sequence = b.Slice(sequence, 0, chunked_first, chunked_first + chunked);
     const int64_t kept = sequence->type().rank() - 1;
-    sequences.push_back(b.Reshape(sequence, LeadingShape({chunks, factor}, kept),
+    sequences.push_back(b.Reshape(sequence, LeadingShape({chunks, factor}, sequence->type(), kept),
                                   scan->operand(a)->name() + ".chunks"));
   }
   for (size_t r = 0; r < scan->num_results(); ++r) {
@@ -163,7 +166,7 @@ ir::Op* UnrollPartially(ir::Graph& graph, ir::Op* scan, int64_t steps, int64_t f
     Value* stacked = chunk_scan->result(carries + o);
     const int64_t kept = stacked->type().rank() - 2;
     std::vector<Value*> parts = rest_copies.outputs[o];
-    Value* merged = b.Reshape(stacked, LeadingShape({chunked}, kept));
+    Value* merged = b.Reshape(stacked, LeadingShape({chunked}, stacked->type(), kept));
     parts.insert(reverse ? parts.end() : parts.begin(), merged);
     ReplaceResult(graph, b.block(), scan->result(carries + o), b.Concat(parts, 0));
   }

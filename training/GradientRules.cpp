@@ -299,8 +299,8 @@ void Transpose(const Op& op, Value* g, Backprop& bp) {
   Give(bp, op, 0, [&] { return Transposed(bp.builder(), g, inverse); });
 }
 
-// y = reshape(a): ā is ȳ reshaped back to a's type. a's symbolic dims passed
-// through at the same positions from the end, so a 0 keeps each of them.
+// y = reshape(a): ā is ȳ reshaped back to a's type, whose symbolic dims are
+// ȳ's, in the same order: a 0 keeps each.
 void Reshape(const Op& op, Value* g, Backprop& bp) {
   std::vector<int64_t> shape;
   for (const ir::Dim& dim : op.operand(0)->type().dims()) {

@@ -320,13 +320,8 @@ Tensor Transpose(const Tensor& a, const std::vector<int64_t>& perm) {
   return out;
 }
 
-Tensor Reshape(const Tensor& a, const std::vector<int64_t>& shape) {
-  const int64_t offset = static_cast<int64_t>(shape.size()) - a.rank();
-  std::vector<int64_t> dims = shape;
-  for (int64_t i = 0; i < static_cast<int64_t>(dims.size()); ++i) {
-    if (dims[i] == 0) dims[i] = a.dim(i - offset);
-  }
-  return Tensor(std::move(dims), a.values());
+Tensor Reshape(const Tensor& a, std::vector<int64_t> shape) {
+  return Tensor(std::move(shape), a.values());
 }
 
 void StoreSlice(Tensor& stacked, int64_t index, const Tensor& slice) {

@@ -222,6 +222,31 @@ TEST(LlvmBackend, ConcatSplitSliceSelectTranspose) {
 })", kShapes);
 }
 
+// Reshapes that split and merge leading axes around symbolic dims, of an
+// input and of a computed value, in and out of a scan.
+TEST(LlvmBackend, Reshape) {
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %x: f32[T, N, 6]
+  input %h0: f32[N, 3]
+  %r: f32[T, N, 3, 2] = reshape(%x) {shape = [0, 0, 3, 2]}
+  %e: f32[T, N, 3, 2] = tanh(%r)
+  %m: f32[T, N, 6] = reshape(%e) {shape = [0, 0, 6]}
+  %h_T: f32[N, 3], %hs: f32[T, N, 3] = scan(%h0, %x) {carries = 1, reverse = false} {
+    ^(%h: f32[N, 3], %x_t: f32[N, 6]):
+    %p: f32[N, 2, 3] = reshape(%x_t) {shape = [0, 2, 3]}
+    %q: f32[N, 3] = select(%p) {axis = 1, index = 1}
+    %h_next: f32[N, 3] = add(%h, %q)
+    yield(%h_next, %h_next)
+  }
+  %w: f32[2, 3] = full() {value = 0.5}
+  %v: f32[6] = reshape(%w) {shape = [6]}
+  output %m
+  output %e
+  output %hs
+  output %v
+})", kShapes);
+}
+
 TEST(LlvmBackend, FullWithSymbolicDims) {
   ExpectTextMatchesInterpreter(R"(graph g {
   input %x: f32[T, N, 3]

@@ -90,7 +90,7 @@ graph g {
   input %x: f32[5, N, 4]
   input %h0: f32[N, 4]
   %0: f32[4, N, 4] = slice(%x) {axis = 0, end = 4, start = 0}
-  %x.chunks: f32[2, 2, N, 4] = reshape(%0) {shape = [2, 2, 0, 0]}
+  %x.chunks: f32[2, 2, N, 4] = reshape(%0) {shape = [2, 2, 0, 4]}
   %h_T_1: f32[N, 4], %hs.chunks: f32[2, 2, N, 4] = scan(%h0, %x.chunks) {carries = 1, reverse = false} {
     ^(%h_1: f32[N, 4], %x_t.chunk: f32[2, N, 4]):
     %x_t_1: f32[N, 4] = select(%x_t.chunk) {axis = 0, index = 0}
@@ -108,7 +108,7 @@ graph g {
   %h_T: f32[N, 4] = add(%h_T_1, %x_t_3)
   %6: f32[1, N, 4] = full() {value = 0.0}
   %7: f32[1, N, 4] = add(%6, %h_T)
-  %8: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 0]}
+  %8: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 4]}
   %hs: f32[5, N, 4] = concat(%8, %7) {axis = 0}
   output %hs
   output %h_T
@@ -142,7 +142,7 @@ graph g {
   input %x: f32[5, N, 4]
   input %h0: f32[N, 4]
   %0: f32[4, N, 4] = slice(%x) {axis = 0, end = 5, start = 1}
-  %x.chunks: f32[2, 2, N, 4] = reshape(%0) {shape = [2, 2, 0, 0]}
+  %x.chunks: f32[2, 2, N, 4] = reshape(%0) {shape = [2, 2, 0, 4]}
   %h_T_1: f32[N, 4], %hs.chunks: f32[2, 2, N, 4] = scan(%h0, %x.chunks) {carries = 1, reverse = true} {
     ^(%h_1: f32[N, 4], %x_t.chunk: f32[2, N, 4]):
     %x_t_1: f32[N, 4] = select(%x_t.chunk) {axis = 0, index = 1}
@@ -160,7 +160,7 @@ graph g {
   %h_T: f32[N, 4] = add(%h_T_1, %x_t_3)
   %6: f32[1, N, 4] = full() {value = 0.0}
   %7: f32[1, N, 4] = add(%6, %h_T)
-  %8: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 0]}
+  %8: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 4]}
   %hs: f32[5, N, 4] = concat(%7, %8) {axis = 0}
   output %hs
   output %h_T
@@ -192,7 +192,7 @@ graph g {
 graph g {
   input %x: f32[4, N, 4]
   input %h0: f32[N, 4]
-  %x.chunks: f32[2, 2, N, 4] = reshape(%x) {shape = [2, 2, 0, 0]}
+  %x.chunks: f32[2, 2, N, 4] = reshape(%x) {shape = [2, 2, 0, 4]}
   %h_T: f32[N, 4], %hs.chunks: f32[2, 2, N, 4] = scan(%h0, %x.chunks) {carries = 1, reverse = false} {
     ^(%h_1: f32[N, 4], %x_t.chunk: f32[2, N, 4]):
     %x_t_1: f32[N, 4] = select(%x_t.chunk) {axis = 0, index = 0}
@@ -206,7 +206,7 @@ graph g {
     %4: f32[2, N, 4] = concat(%1, %3) {axis = 0}
     yield(%h_next_2, %4)
   }
-  %hs: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 0]}
+  %hs: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 4]}
   output %hs
   output %h_T
 }
@@ -236,7 +236,7 @@ graph g {
 graph g {
   input %x: f32[4, N, 4]
   input %h0: f32[N, 4]
-  %x.chunks: f32[2, 2, N, 4] = reshape(%x) {shape = [2, 2, 0, 0]}
+  %x.chunks: f32[2, 2, N, 4] = reshape(%x) {shape = [2, 2, 0, 4]}
   %h_T: f32[N, 4], %hs.chunks: f32[2, 2, N, 4] = scan(%h0, %x.chunks) {carries = 1, reverse = true} {
     ^(%h_1: f32[N, 4], %x_t.chunk: f32[2, N, 4]):
     %x_t_1: f32[N, 4] = select(%x_t.chunk) {axis = 0, index = 1}
@@ -250,7 +250,7 @@ graph g {
     %4: f32[2, N, 4] = concat(%3, %1) {axis = 0}
     yield(%h_next_2, %4)
   }
-  %hs: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 0]}
+  %hs: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 4]}
   output %hs
   output %h_T
 }
