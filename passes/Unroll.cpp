@@ -21,10 +21,33 @@
 //   %3: f32[1, N, 4] = add(%2, %h_T)
 //   %hs: f32[2, N, 4] = concat(%1, %3) {axis = 0}
 //
-// Partial unrolling (a body of unroll_factor steps over (T/k, k, ...)) is
-// not done: cutting a (T, ...) sequence into k-step chunks needs a reshape
-// (or a strided slice) that the IR does not have, for symbolic T and for
-// static T alike.
+// A scan whose static T is above full_unroll_max_steps, with k =
+// unroll_factor >= 2 and T >= 2k, is unrolled partially: a scan over T/k
+// chunks whose body is k copies of the original (carries threaded through),
+// each sequence's first (T/k)·k steps reshaped to (T/k, k, ...) and each copy
+// selecting its step j; the per-step outputs (T/k, k, ...) are reshaped back.
+// The T mod k steps left follow as unrolled copies, carries continuing from
+// the chunks, their outputs concatenated in time order. A reverse scan runs
+// from the end: its chunks are the last (T/k)·k steps, each chunk's copies
+// run j = k-1 down to 0, and the rest (positions 0 .. T mod k - 1) come last.
+// T = 5, k = 2, forward:
+//   %0: f32[4, N, 4] = slice(%x) {axis = 0, end = 4, start = 0}
+//   %x.chunks: f32[2, 2, N, 4] = reshape(%0) {shape = [2, 2, 0, 4]}
+//   %h_T_1: f32[N, 4], %hs.chunks: f32[2, 2, N, 4] = scan(%h0, %x.chunks) {carries = 1, reverse = false} {
+//     ^(%h_1: f32[N, 4], %x_t.chunk: f32[2, N, 4]):
+//     %x_t_1: f32[N, 4] = select(%x_t.chunk) {axis = 0, index = 0}
+//     %h_next_1: f32[N, 4] = add(%h_1, %x_t_1)
+//     ... (step j = 1 likewise, from %h_next_1; outputs stacked to %5: f32[2, N, 4])
+//     yield(%h_next_2, %5)
+//   }
+//   %x_t_3: f32[N, 4] = select(%x) {axis = 0, index = 4}
+//   %h_T: f32[N, 4] = add(%h_T_1, %x_t_3)
+//   %7: f32[1, N, 4] = add(%6, %h_T)                # %6 = zeros(1, N, 4)
+//   %8: f32[4, N, 4] = reshape(%hs.chunks) {shape = [4, 0, 4]}
+//   %hs: f32[5, N, 4] = concat(%8, %7) {axis = 0}
+//
+// A symbolic T is left alone: chunking it needs dims like T/k and T mod k,
+// which the IR's dims (a size or a symbol) cannot spell.
 #include <functional>
 #include <string>
 
