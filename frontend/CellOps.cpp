@@ -54,6 +54,9 @@ Var Select(Var a, int64_t axis, int64_t index) {
 Var Transpose(Var a, std::vector<int64_t> perm) {
   return Apply(ir::OpKind::Transpose, {a}, {{"perm", std::move(perm)}});
 }
+Var Reshape(Var a, std::vector<int64_t> shape) {
+  return Apply(ir::OpKind::Reshape, {a}, {{"shape", std::move(shape)}});
+}
 
 Var operator+(Var a, Var b) { return Apply(ir::OpKind::Add, {a, b}); }
 Var operator-(Var a, Var b) { return Apply(ir::OpKind::Sub, {a, b}); }

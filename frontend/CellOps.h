@@ -36,6 +36,9 @@ Vars Split(Var a, std::vector<int64_t> sizes, int64_t axis = -1);
 Var Slice(Var a, int64_t axis, int64_t start, int64_t end);
 Var Select(Var a, int64_t axis, int64_t index);
 Var Transpose(Var a, std::vector<int64_t> perm);
+// The same elements under `shape`, whose 0s keep the symbolic dims of `a` in
+// order: Reshape(x, {0, 0, 3, 2}) makes (T, N, 6) (T, N, 3, 2).
+Var Reshape(Var a, std::vector<int64_t> shape);
 
 // Elementwise with numpy broadcasting; a double is a scalar constant.
 Var operator+(Var a, Var b);

@@ -66,6 +66,7 @@ class FlopCounter {
       case OpKind::Slice:
       case OpKind::Select:
       case OpKind::Transpose:
+      case OpKind::Reshape:
       case OpKind::Full:
       case OpKind::Yield: return 0;  // data movement
       default: return op.num_results() ? Elements(op.result(0)) : 0;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -230,6 +231,69 @@ absl::StatusOr<Types> InferTransposeTypes(OpContext& context) {
   return Types{TensorType(std::move(dims))};
 }
 
+// Products of the static dims between the symbolic ones: before the first,
+// between each two, after the last; nullopt if one overflows.
+std::optional<std::vector<int64_t>> StaticGroups(const TensorType& type) {
+  std::vector<int64_t> groups = {1};
+  for (const Dim& dim : type.dims()) {
+    if (dim.is_symbolic()) {
+      groups.push_back(1);
+    } else if (dim.size() != 0 && groups.back() > std::numeric_limits<int64_t>::max() / dim.size()) {
+      return std::nullopt;
+    } else {
+      groups.back() *= dim.size();
+    }
+  }
+  return groups;
+}
+
+// Result dim i is shape[i]; the 0s keep the operand's symbolic dims, in
+// order, so (T, N, 6) becomes (T, N, 3, 2) as [0, 0, 3, 2] and (6, N, 4)
+// becomes (3, 2, N, 4) as [3, 2, 0, 4]. Every element stays where row-major
+// order put it, whatever the symbols are bound to, when the static dims
+// before, between and after the symbolic ones multiply to the same on both
+// sides.
+absl::StatusOr<Types> InferReshapeTypes(OpContext& context) {
+  RNNC_RETURN_IF_ERROR(context.ExpectNumOperands(1, 1, "(a)"));
+  RNNC_ASSIGN_OR_RETURN(std::vector<int64_t> shape, context.Ints("shape"));
+  const TensorType& a = context.type(0);
+  std::vector<Dim> symbols;
+  for (const Dim& dim : a.dims()) {
+    if (dim.is_symbolic()) symbols.push_back(dim);
+  }
+  const size_t zeros = std::count(shape.begin(), shape.end(), 0);
+  const bool negative = std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; });
+  if (negative || zeros != symbols.size()) {
+    return context.Error(absl::StrFormat(
+        "attribute shape = %s, expected sizes > 0 and one 0 for each of the %d symbolic dims of "
+        "%s, %s, which it keeps",
+        AttributeToString(shape), symbols.size(), context.Describe(0), a.ToString()));
+  }
+  std::vector<Dim> dims;
+  size_t kept = 0;
+  for (int64_t size : shape) dims.push_back(size == 0 ? symbols[kept++] : Dim(size));
+  const TensorType result(std::move(dims));
+  const std::optional<std::vector<int64_t>> from = StaticGroups(a);
+  const std::optional<std::vector<int64_t>> to = StaticGroups(result);
+  if (!from || !to || *from != *to) {
+    // Only which message to give: a wide product is precise enough for that.
+    auto elements = [](const std::vector<int64_t>& groups) {
+      return std::accumulate(groups.begin(), groups.end(), 1.0L,
+                             [](long double p, int64_t g) { return p * g; });
+    };
+    const bool same_count = from && to && elements(*from) == elements(*to);
+    const std::string problem = absl::StrFormat(
+        "attribute shape = %s gives %s, which does not %s %s, %s", AttributeToString(shape),
+        result.ToString(), same_count ? "keep the element order of" : "have as many elements as",
+        context.Describe(0), a.ToString());
+    return context.Error(same_count ? problem +
+                                          ": the static dims before, between and after the "
+                                          "symbolic ones must multiply to the same on both sides"
+                                    : problem);
+  }
+  return Types{result};
+}
+
 absl::StatusOr<Types> Dispatch(OpKind kind, OpContext& context) {
   switch (kind) {
     case OpKind::Rnn:
@@ -272,6 +336,8 @@ absl::StatusOr<Types> Dispatch(OpKind kind, OpContext& context) {
       return InferSelectTypes(context);
     case OpKind::Transpose:
       return InferTransposeTypes(context);
+    case OpKind::Reshape:
+      return InferReshapeTypes(context);
     case OpKind::Full:
       return context.Error("its result type is declared, not inferred from operands");
     case OpKind::Scan:

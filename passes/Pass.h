@@ -11,8 +11,9 @@
 namespace rnnc::passes {
 
 struct PassOptions {
-  // Reserved for partial unrolling, which needs a reshape op the IR does not
-  // have yet (see Unroll.cpp).
+  // `unroll` runs a scan whose static T is above full_unroll_max_steps (and
+  // at least two chunks long) as chunks of this many steps, then the rest;
+  // below 2 it does not unroll partially.
   int64_t unroll_factor = 4;
   // `unroll` replaces a scan by copies of its body when T is static and at
   // most this.

@@ -73,6 +73,10 @@ Value* Builder::Concat(const std::vector<Value*>& parts, int64_t axis, const std
   return Emit1(OpKind::Concat, parts, {{"axis", axis}}, name);
 }
 
+Value* Builder::Reshape(Value* a, std::vector<int64_t> shape, const std::string& name) {
+  return Emit1(OpKind::Reshape, {a}, {{"shape", std::move(shape)}}, name);
+}
+
 std::vector<Value*> Builder::Split(Value* a, const std::vector<int64_t>& sizes, int64_t axis) {
   return Emit(OpKind::Split, {a}, {{"axis", axis}, {"sizes", sizes}});
 }

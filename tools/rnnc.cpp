@@ -21,6 +21,10 @@ ABSL_FLAG(std::string, outputs, "", "where `run` writes the outputs (safetensors
 ABSL_FLAG(std::string, backend, "interp", "what runs the model: interp, onednn or llvm");
 ABSL_FLAG(std::string, passes, "", "`opt`: passes to run, in order, e.g. expand-rnn-layers,dce");
 ABSL_FLAG(bool, print_after_all, false, "`opt`: print the IR after every pass");
+ABSL_FLAG(int64_t, unroll_factor, rnnc::passes::PassOptions().unroll_factor,
+          "`opt`: the steps per iteration `unroll` gives a scan too long to unroll fully");
+ABSL_FLAG(int64_t, full_unroll_max_steps, rnnc::passes::PassOptions().full_unroll_max_steps,
+          "`opt`: the longest static T `unroll` unrolls fully");
 ABSL_FLAG(std::string, emit, "",
           "`opt`: what to print: ir (the default), or llvm (the LLVM IR of the llvm backend); "
           "`compile`: what "
@@ -49,6 +53,7 @@ constexpr char kUsage[] = R"(a graph compiler for recurrent neural networks
 
 usage:
   rnnc opt FILE.rnnc [--passes=a,b,c] [--print-after-all] [--emit=ir|llvm]
+           [--unroll_factor 4] [--full_unroll_max_steps 16]
                                      parse and verify IR text, run passes,
                                      print the result
   rnnc dot FILE.rnnc                 draw the graph for Graphviz:
@@ -83,8 +88,11 @@ int Opt(const std::string& path) {
   absl::StatusOr<std::vector<std::string>> passes =
       rnnc::passes::ParsePassList(absl::GetFlag(FLAGS_passes));
   if (!passes.ok()) return Fail(passes.status());
+  rnnc::passes::PassOptions options;
+  options.unroll_factor = absl::GetFlag(FLAGS_unroll_factor);
+  options.full_unroll_max_steps = absl::GetFlag(FLAGS_full_unroll_max_steps);
   absl::StatusOr<rnnc::ir::Graph> optimized =
-      rnnc::passes::RunPasses(*graph, *passes, rnnc::passes::PassOptions(),
+      rnnc::passes::RunPasses(*graph, *passes, options,
                               absl::GetFlag(FLAGS_print_after_all) ? &std::cout : nullptr);
   if (!optimized.ok()) return Fail(optimized.status());
   const std::string emit = absl::GetFlag(FLAGS_emit);

@@ -299,6 +299,16 @@ void Transpose(const Op& op, Value* g, Backprop& bp) {
   Give(bp, op, 0, [&] { return Transposed(bp.builder(), g, inverse); });
 }
 
+// y = reshape(a): ā is ȳ reshaped back to a's type, whose symbolic dims are
+// ȳ's, in the same order: a 0 keeps each.
+void Reshape(const Op& op, Value* g, Backprop& bp) {
+  std::vector<int64_t> shape;
+  for (const ir::Dim& dim : op.operand(0)->type().dims()) {
+    shape.push_back(dim.is_static() ? dim.size() : 0);
+  }
+  Give(bp, op, 0, [&] { return bp.builder().Reshape(g, shape); });
+}
+
 }  // namespace
 
 absl::Status ApplyGradientRule(const Op& op, Backprop& bp) {
@@ -352,6 +362,9 @@ absl::Status ApplyGradientRule(const Op& op, Backprop& bp) {
       return Select(op, g, bp);
     case OpKind::Transpose:
       Transpose(op, g, bp);
+      break;
+    case OpKind::Reshape:
+      Reshape(op, g, bp);
       break;
     case OpKind::Full:
       break;

@@ -52,6 +52,20 @@ std::vector<Tensor> OneResult(Tensor tensor) {
 
 // The kernel of every op but scan, full and yield, which need the
 // interpreter's state. The operands have the shapes the op demands.
+// A reshape's result shape: its `shape`, each 0 the bound size of the next
+// symbolic dim of the operand's type.
+std::vector<int64_t> ReshapeSizes(const ir::Op& op, const Tensor& a) {
+  std::vector<int64_t> sizes = op.ints_attribute("shape");
+  const ir::TensorType& type = op.operand(0)->type();
+  int64_t next = 0;
+  for (int64_t& size : sizes) {
+    if (size != 0) continue;
+    while (type.dim(next).is_static()) ++next;
+    size = a.dim(next++);
+  }
+  return sizes;
+}
+
 std::vector<Tensor> RunKernel(const ir::Op& op, const std::vector<const Tensor*>& in) {
   switch (op.kind()) {
     case ir::OpKind::Rnn:
@@ -111,6 +125,8 @@ std::vector<Tensor> RunKernel(const ir::Op& op, const std::vector<const Tensor*>
       return OneResult(Select(*in[0], op.int_attribute("axis"), op.int_attribute("index")));
     case ir::OpKind::Transpose:
       return OneResult(Transpose(*in[0], op.ints_attribute("perm")));
+    case ir::OpKind::Reshape:
+      return OneResult(Reshape(*in[0], ReshapeSizes(op, *in[0])));
     case ir::OpKind::Full:
     case ir::OpKind::Scan:
     case ir::OpKind::Yield:
@@ -255,8 +271,12 @@ class Environment {
       operand_types.emplace_back(
           std::vector<ir::Dim>(tensor->shape().begin(), tensor->shape().end()));
     }
+    // A reshape's 0s stand for symbolic dims, which concrete shapes no longer
+    // mark: the check reads the sizes they are bound to.
+    ir::AttributeMap attributes = op.attributes();
+    if (op.kind() == ir::OpKind::Reshape) attributes["shape"] = ReshapeSizes(op, *operands[0]);
     absl::StatusOr<std::vector<ir::TensorType>> result_types =
-        ir::InferResultTypes(op.kind(), operand_types, op.attributes());
+        ir::InferResultTypes(op.kind(), operand_types, attributes);
     if (!result_types.ok()) return Prefixed("at run time", result_types.status());
     if (auto it = kernels_.find(&op); it != kernels_.end()) {
       std::vector<Tensor> results = ResultStorage(op, *result_types);

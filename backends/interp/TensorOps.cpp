@@ -320,6 +320,10 @@ Tensor Transpose(const Tensor& a, const std::vector<int64_t>& perm) {
   return out;
 }
 
+Tensor Reshape(const Tensor& a, std::vector<int64_t> shape) {
+  return Tensor(std::move(shape), a.values());
+}
+
 void StoreSlice(Tensor& stacked, int64_t index, const Tensor& slice) {
   std::copy_n(slice.data(), slice.num_elements(), stacked.data() + index * slice.num_elements());
 }

@@ -67,6 +67,8 @@ Tensor Slice(const Tensor& a, int64_t axis, int64_t start, int64_t end);
 Tensor Select(const Tensor& a, int64_t axis, int64_t index);
 // Result axis i is axis perm[i] of `a`.
 Tensor Transpose(const Tensor& a, const std::vector<int64_t>& perm);
+// The elements of `a` in the same order under `shape`.
+Tensor Reshape(const Tensor& a, std::vector<int64_t> shape);
 
 // Writes `slice` (...) as index `index` of axis 0 of `stacked` (S, ...): how
 // a sequence of per-step results (or of per-layer states) is assembled.

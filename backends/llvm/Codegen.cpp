@@ -317,6 +317,7 @@ absl::Status Emitter::EmitOp(const ir::Op& op) {
     case ir::OpKind::Slice:
     case ir::OpKind::Select:
     case ir::OpKind::Transpose:
+    case ir::OpKind::Reshape:
       return EmitShapeOp(*this, op);
     case ir::OpKind::Scan:
       if (std::optional<passes::Contraction> contraction = passes::MatchContraction(op)) {

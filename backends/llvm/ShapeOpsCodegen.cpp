@@ -1,6 +1,7 @@
 // concat, split, slice, select and transpose: each is one strided copy per
 // operand or result, the source or destination seen through the strides of
-// the whole tensor with an offset along the axis. A split or slice result
+// the whole tensor with an offset along the axis; reshape is one contiguous
+// copy. A split or slice result
 // that only elementwise ops use is not copied at all but read in place (the
 // LSTM's gates, split from one GEMM's output).
 #include "absl/status/status.h"
@@ -101,6 +102,13 @@ absl::Status EmitShapeOp(Emitter& e, const ir::Op& op) {
       for (int64_t k : perm) src_strides.push_back(a_strides[k]);
       const std::vector<llvm::Value*> shape = e.Shape(op.result(0)->type());
       e.StridedCopy(e.Pointer(op.result(0)), e.Strides(shape), e.Pointer(a), src_strides, shape);
+      return absl::OkStatus();
+    }
+    case ir::OpKind::Reshape: {
+      // The same elements in the same order. A copy rather than an alias of
+      // the operand's buffer, which a scan may overwrite in place (a carry)
+      // while the reshaped value is still read.
+      e.Copy(e.Pointer(op.result(0)), e.Pointer(a), e.Product(e.Shape(a->type())));
       return absl::OkStatus();
     }
     default:

@@ -173,6 +173,23 @@ TEST(GradientCheck, ConcatSplitSliceTranspose) {
 )");
 }
 
+// Reshape back is the gradient, with a symbolic T kept, static axes split
+// and merged.
+TEST(GradientCheck, Reshape) {
+  ExpectGradientsMatchFiniteDifferences(R"(graph g {
+  input %x: f32[T, 2, 3]
+  param %w: f32[3, 2]
+  %r: f32[T, 3, 2] = reshape(%x) {shape = [0, 3, 2]}
+  %p: f32[T, 3, 2] = mul(%r, %w)
+  %s: f32[T, 3, 2] = sigmoid(%p)
+  %f: f32[6] = reshape(%w) {shape = [6]}
+  %m: f32[T, 6] = reshape(%s) {shape = [0, 6]}
+  %y: f32[T, 6] = mul(%m, %f)
+  output %y
+}
+)", {{"x", {3, 2, 3}}});
+}
+
 // A static axis, and the first and last step of a symbolic T, on axis 0 and
 // on an inner axis.
 TEST(GradientCheck, Select) {

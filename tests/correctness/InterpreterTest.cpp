@@ -211,6 +211,18 @@ TEST(InterpreterCellOps, Transpose) {
   ExpectTensor((*z)[0], {4, 2, 3}, want);
 }
 
+// The elements in the same row-major order.
+TEST(InterpreterCellOps, Reshape) {
+  absl::StatusOr<std::vector<Tensor>> y =
+      RunOp(OpKind::Reshape, {kRows}, {{"shape", std::vector<int64_t>{5, 2}}});
+  ASSERT_TRUE(y.ok()) << y.status();
+  ExpectTensor((*y)[0], {5, 2}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  absl::StatusOr<std::vector<Tensor>> z =
+      RunOp(OpKind::Reshape, {kRows}, {{"shape", std::vector<int64_t>{1, 2, 5}}});
+  ASSERT_TRUE(z.ok()) << z.status();
+  ExpectTensor((*z)[0], {1, 2, 5}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+}
+
 TEST(InterpreterCellOps, FullTakesItsSymbolicDimsFromTheInputs) {
   ir::Graph graph;
   graph.AddInput("x", TensorType({Dim::Symbol("N"), 3}));

@@ -15,6 +15,8 @@
 #include "frontend/DSL.h"
 #include "gtest/gtest.h"
 #include "ir/Parser.h"
+#include "ir/Printer.h"
+#include "passes/PassManager.h"
 #include "tests/TestTensors.h"
 
 namespace rnnc {
@@ -220,6 +222,69 @@ TEST(LlvmBackend, ConcatSplitSliceSelectTranspose) {
   output %last
   output %ct
 })", kShapes);
+}
+
+// Reshapes that split and merge leading axes around symbolic dims, of an
+// input and of a computed value, in and out of a scan.
+TEST(LlvmBackend, Reshape) {
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %x: f32[T, N, 6]
+  input %h0: f32[N, 3]
+  %r: f32[T, N, 3, 2] = reshape(%x) {shape = [0, 0, 3, 2]}
+  %e: f32[T, N, 3, 2] = tanh(%r)
+  %m: f32[T, N, 6] = reshape(%e) {shape = [0, 0, 6]}
+  %h_T: f32[N, 3], %hs: f32[T, N, 3] = scan(%h0, %x) {carries = 1, reverse = false} {
+    ^(%h: f32[N, 3], %x_t: f32[N, 6]):
+    %p: f32[N, 2, 3] = reshape(%x_t) {shape = [0, 2, 3]}
+    %q: f32[N, 3] = select(%p) {axis = 1, index = 1}
+    %h_next: f32[N, 3] = add(%h, %q)
+    yield(%h_next, %h_next)
+  }
+  %w: f32[2, 3] = full() {value = 0.5}
+  %v: f32[6] = reshape(%w) {shape = [6]}
+  output %m
+  output %e
+  output %hs
+  output %v
+})", kShapes);
+}
+
+// A partially unrolled GRU, forward and reverse, with a remainder (T = 7,
+// k = 3) on the LLVM backend against the interpreter on the graph as built.
+TEST(LlvmBackend, PartiallyUnrolledGruMatchesTheInterpreter) {
+  Model m("gru");
+  Var x = m.Input("x", {7, N, 4});
+  nn::RecurrentOutputs out =
+      nn::GRU(m, "gru", nn::GRUOptions(4, 5).bidirectional(true)).Forward(x);
+  m.Output("y", out.output);
+  m.Output("h_n", out.h_n);
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  passes::PassOptions options;
+  options.full_unroll_max_steps = 2;
+  options.unroll_factor = 3;
+  std::vector<std::string> pipeline = passes::PipelineFor("llvm");
+  pipeline.push_back("unroll");
+  absl::StatusOr<ir::Graph> unrolled = passes::RunPasses(*graph, pipeline, options);
+  ASSERT_TRUE(unrolled.ok()) << unrolled.status();
+  ASSERT_NE(ir::PrintGraph(*unrolled).find("reshape"), std::string::npos);
+  const TensorMap weights = RandomWeights(*graph, 7);
+  auto llvm = llvm_backend::CompileForLlvm(*unrolled, weights);
+  ASSERT_TRUE(llvm.ok()) << llvm.status();
+  auto interp = interp::CompileForInterpreter(*graph, weights);
+  ASSERT_TRUE(interp.ok()) << interp.status();
+  for (int64_t batch : {1, 3}) {
+    const TensorMap inputs = RandomInputs(*graph, {{"N", batch}}, 40 + batch);
+    absl::StatusOr<TensorMap> got = (*llvm)->Run(inputs);
+    ASSERT_TRUE(got.ok()) << got.status();
+    absl::StatusOr<TensorMap> want = (*interp)->Run(inputs);
+    ASSERT_TRUE(want.ok()) << want.status();
+    for (const auto& [name, tensor] : *want) {
+      SCOPED_TRACE(absl::StrCat("output ", name, " with N=", batch));
+      ASSERT_EQ(got->count(name), 1u);
+      ExpectAllClose(got->at(name), tensor, kRelativeTolerance, kAbsoluteTolerance);
+    }
+  }
 }
 
 TEST(LlvmBackend, FullWithSymbolicDims) {

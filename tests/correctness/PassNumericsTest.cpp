@@ -9,6 +9,7 @@
 #include <cmath>
 #include <functional>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "backends/interp/Interpreter.h"
 #include "frontend/DSL.h"
@@ -187,6 +188,41 @@ TEST(PassNumerics, UnrollingKeepsTheNumerics) {
   ASSERT_TRUE(kept.ok()) << kept.status();
   kinds = KindsOf(*kept);
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "scan"), 4);
+}
+
+// Static T above full_unroll_max_steps: each scan, forward and reverse, runs
+// chunks of k steps and the rest unrolled, for k with and without a
+// remainder, and gives what the scans gave.
+TEST(PassNumerics, PartialUnrollingKeepsTheNumerics) {
+  constexpr int64_t kLongSteps = 7;
+  Model m("static");
+  Var x = m.Input("x", {kLongSteps, N, kInput});
+  nn::RecurrentOutputs lstm =
+      nn::LSTM(m, "lstm", nn::LSTMOptions(kInput, kHidden).bidirectional(true)).Forward(x);
+  nn::RecurrentOutputs gru =
+      nn::GRU(m, "gru", nn::GRUOptions(2 * kHidden, kHidden).bidirectional(true))
+          .Forward(lstm.output);
+  m.Output("y", gru.output);
+  m.Output("c_n", lstm.c_n);
+  m.Output("h_n", gru.h_n);
+  ir::Graph graph = Build(m);
+  const TensorMap inputs = {{"x", RandomTensor({kLongSteps, kBatch, kInput}, 9)}};
+  std::vector<std::string> passes = PipelineFor("llvm");
+  passes.push_back("unroll");
+  for (int64_t factor : {2, 3, 7}) {
+    SCOPED_TRACE(absl::StrCat("unroll_factor ", factor));
+    PassOptions options;
+    options.full_unroll_max_steps = 2;
+    options.unroll_factor = factor;
+    ExpectSameOutputs(graph, passes, inputs, options);
+    absl::StatusOr<ir::Graph> unrolled = RunPasses(graph, passes, options);
+    ASSERT_TRUE(unrolled.ok()) << unrolled.status();
+    std::vector<std::string> kinds = KindsOf(*unrolled);
+    // k = 7 leaves fewer than two chunks: the four scans stay as they were.
+    const bool partial = 2 * factor <= kLongSteps;
+    EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "scan"), 4);
+    EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "reshape") > 0, partial);
+  }
 }
 
 // A scan with a scalar carry and a sequence yielded straight through, which

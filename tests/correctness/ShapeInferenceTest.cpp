@@ -183,6 +183,32 @@ TEST(ShapeInference, TransposePermutesDims) {
       ElementsAre("f32[N, T, 16]"));
 }
 
+// The 0s keep the symbolic dims in order; static dims split and merge around
+// them.
+TEST(ShapeInference, ReshapeKeepsTheSymbolicDims) {
+  EXPECT_THAT(Infer(OpKind::Reshape, {TensorType({6, N, 4})},
+                    {{"shape", std::vector<int64_t>{3, 2, 0, 4}}}),
+              ElementsAre("f32[3, 2, N, 4]"));
+  EXPECT_THAT(Infer(OpKind::Reshape, {TensorType({3, 2, N, 4})},
+                    {{"shape", std::vector<int64_t>{6, 0, 2, 2}}}),
+              ElementsAre("f32[6, N, 2, 2]"));
+  EXPECT_THAT(Infer(OpKind::Reshape, {TensorType({T, N, 6})},
+                    {{"shape", std::vector<int64_t>{0, 0, 3, 2}}}),
+              ElementsAre("f32[T, N, 3, 2]"));
+  EXPECT_THAT(Infer(OpKind::Reshape, {TensorType({1, 1})}, {{"shape", std::vector<int64_t>{}}}),
+              ElementsAre("f32[]"));
+}
+
+// Equal counts are not enough around a symbol: (2, T, 3) as (3, T, 2) would
+// move elements.
+TEST(ShapeInferenceMessages, ReshapeMustKeepTheElementOrder) {
+  EXPECT_THAT(InferError(OpKind::Reshape, {TensorType({2, T, 3})},
+                         {{"shape", std::vector<int64_t>{3, 0, 2}}}),
+              HasSubstr("does not keep the element order of operand 0, f32[2, T, 3]"));
+  EXPECT_THAT(InferError(OpKind::Reshape, {TensorType({2, 3})}, {{"shape", std::vector<int64_t>{}}}),
+              HasSubstr("does not have as many elements as operand 0, f32[2, 3]"));
+}
+
 // The public API has no value names, so messages start with the op name and
 // label the operands of layer ops by their role.
 TEST(ShapeInferenceMessages, NameTheOperandByItsRole) {

@@ -448,5 +448,42 @@ TEST(SpellingErrors, StringAttributeWithAQuoteAndNonFiniteFloat) {
   EXPECT_THAT(VerifyError(graph), HasSubstr("attribute value holds a quote"));
 }
 
+// reshape keeps every element: the counts must match, and a symbolic dim can
+// only pass through, kept by a 0.
+Graph ReshapeGraph(const TensorType& operand, std::vector<int64_t> shape,
+                   const TensorType& result) {
+  Graph graph("g");
+  Value* x = graph.AddInput("x", operand);
+  Op* reshape = graph.AppendOp(graph.body(), OpKind::Reshape, {x}, {{"shape", std::move(shape)}},
+                               {result}, {"y"});
+  graph.AddOutput("y", reshape->result(0));
+  return graph;
+}
+
+TEST(ReshapeVerifierErrors, ElementCountMismatch) {
+  EXPECT_EQ(VerifyError(ReshapeGraph(TensorType({4, 4}), {3, 5}, TensorType({3, 5}))),
+            "op %y = reshape: attribute shape = [3, 5] gives f32[3, 5], which does not have as "
+            "many elements as operand 0 (%x), f32[4, 4]");
+  EXPECT_EQ(VerifyError(ReshapeGraph(TensorType({T, N, 6}), {0, 0, 4}, TensorType({T, N, 4}))),
+            "op %y = reshape: attribute shape = [0, 0, 4] gives f32[T, N, 4], which does not have "
+            "as many elements as operand 0 (%x), f32[T, N, 6]");
+}
+
+TEST(ReshapeVerifierErrors, SymbolicDimNotKept) {
+  EXPECT_EQ(VerifyError(ReshapeGraph(TensorType({T, 4}), {8}, TensorType({8}))),
+            "op %y = reshape: attribute shape = [8], expected sizes > 0 and one 0 for each of the "
+            "1 symbolic dims of operand 0 (%x), f32[T, 4], which it keeps");
+}
+
+TEST(ReshapeVerifierErrors, NegativeSize) {
+  EXPECT_THAT(VerifyError(ReshapeGraph(TensorType({2, 3}), {-1, 3}, TensorType({2, 3}))),
+              HasSubstr("attribute shape = [-1, 3], expected sizes > 0"));
+}
+
+TEST(ReshapeVerifierErrors, DeclaredResultTypeDiffers) {
+  EXPECT_THAT(VerifyError(ReshapeGraph(TensorType({2, 3}), {3, 2}, TensorType({2, 3}))),
+              HasSubstr("f32[3, 2]"));
+}
+
 }  // namespace
 }  // namespace rnnc::ir

@@ -190,6 +190,7 @@ graph cells {
   %half: f32[T, N, 4] = full() {value = 0.5}
   %minus_two: f32[] = full() {value = -2.0}
   %scalar: f32[] = transpose(%minus_two) {perm = []}
+  %chunks: f32[T, 2, N, 2] = reshape(%sm) {shape = [0, 2, 0, 2]}
   output %c0
   output %c1
   output %c2
@@ -198,6 +199,7 @@ graph cells {
   output %swapped
   output %half
   output %scalar
+  output %chunks
 }
 )");
 }
