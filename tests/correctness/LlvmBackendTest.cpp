@@ -3,6 +3,8 @@
 // scans, symbolic T and N bound to several sizes (1 included) on one
 // executable, within 1e-5 relative + 1e-6 absolute. Also the ops gradients
 // use: reductions and step.
+#include <omp.h>
+
 #include <algorithm>
 #include <random>
 #include <string>
@@ -546,6 +548,67 @@ TEST(LlvmBackend, ReportsCompileTimes) {
   ASSERT_TRUE(executable.ok()) << executable.status();
   EXPECT_GT(stats.machine_code_ms, 0);
   EXPECT_GE(stats.total_ms, stats.lower_ms + stats.optimize_ms + stats.machine_code_ms);
+}
+
+// Parallel scans split each step by a fixed rule, so one thread and two
+// give the same bits; both match the interpreter. H = 40 leaves ragged
+// shares, N = 40 takes the library GEMM's column split.
+TEST(LlvmBackend, ParallelScansGiveTheSameResultsOnOneAndTwoThreads) {
+  const int saved = omp_get_max_threads();
+  for (Cell cell : {Cell::kLstm, Cell::kGruAfter, Cell::kGruBefore, Cell::kRnnTanh}) {
+    for (bool reverse : {false, true}) {
+      SCOPED_TRACE(absl::StrCat("cell ", static_cast<int>(cell), reverse ? " reverse" : ""));
+      Model m("cell", 3);
+      BuildCell(m, cell, 24, 40, reverse);
+      absl::StatusOr<ir::Graph> graph = m.Build();
+      ASSERT_TRUE(graph.ok()) << graph.status();
+      auto llvm = llvm_backend::CompileForLlvm(*graph, m.weights());
+      ASSERT_TRUE(llvm.ok()) << llvm.status();
+      auto interp = interp::CompileForInterpreter(*graph, m.weights());
+      ASSERT_TRUE(interp.ok()) << interp.status();
+      for (int64_t batch : {1, 40}) {
+        const TensorMap inputs = RandomInputs(*graph, {{"T", 7}, {"N", batch}}, 5);
+        omp_set_num_threads(1);
+        absl::StatusOr<TensorMap> one = (*llvm)->Run(inputs);
+        omp_set_num_threads(2);
+        absl::StatusOr<TensorMap> two = (*llvm)->Run(inputs);
+        absl::StatusOr<TensorMap> want = (*interp)->Run(inputs);
+        ASSERT_TRUE(one.ok() && two.ok() && want.ok());
+        for (const auto& [name, tensor] : *want) {
+          SCOPED_TRACE(absl::StrCat(name, " N=", batch));
+          EXPECT_EQ(one->at(name).values(), two->at(name).values());
+          ExpectAllClose(two->at(name), tensor, kRelativeTolerance, kAbsoluteTolerance);
+        }
+      }
+    }
+  }
+  omp_set_num_threads(saved);
+}
+
+// A scan is one parallel region with barriers; a bidirectional layer's two
+// scans are one region too, a direction per thread, without barriers.
+TEST(LlvmBackend, ScansBecomeParallelRegions) {
+  Model m("cell", 3);
+  BuildCell(m, Cell::kLstm, 8, 32, false);
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  EXPECT_NE(ir->find("call void @rnnc_parallel(ptr nonnull @rnnc.region.0"), std::string::npos);
+  EXPECT_NE(ir->find("call void @rnnc_barrier"), std::string::npos);
+
+  Model bidirectional("bidirectional", 3);
+  Var x = bidirectional.Input("x", {T, N, 8});
+  bidirectional.Output(
+      "y", nn::GRU(bidirectional, "gru", nn::GRUOptions(8, 32).bidirectional(true))(x));
+  absl::StatusOr<ir::Graph> both = bidirectional.Build();
+  ASSERT_TRUE(both.ok()) << both.status();
+  ir = llvm_backend::EmitLlvmIr(*both);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  EXPECT_NE(ir->find("@rnnc.region.0"), std::string::npos);
+  EXPECT_EQ(ir->find("@rnnc.region.1"), std::string::npos) << "one region for both directions";
+  EXPECT_EQ(ir->find("call void @rnnc_barrier"), std::string::npos);
+  ExpectMatchesInterpreter(*both, bidirectional.weights(), kShapes);
 }
 
 TEST(LlvmBackend, EmitsVectorizedIr) {
