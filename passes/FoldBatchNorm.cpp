@@ -12,8 +12,8 @@
 // written as ops on them placed before the rewritten op, outside any scan:
 // computed once per run, on the same f32 arithmetic as the interpreter, and
 // left for a backend to constant-fold when it binds the weights. W * s[:, None]
-// is transposed in and out of the broadcast over the last axis, as the IR has
-// no reshape.
+// is transposed in and out of the broadcast over the last axis (written
+// before the IR had reshape, which would copy as much).
 // Only ops of the graph's top-level block are folded.
 //
 // Before:

@@ -57,8 +57,9 @@ class Builder {
   // `shape` as the reshape op reads it: its 0s keep a's symbolic dims.
   ir::Value* Reshape(ir::Value* a, std::vector<int64_t> shape, const std::string& name = "");
   std::vector<ir::Value*> Split(ir::Value* a, const std::vector<int64_t>& sizes, int64_t axis);
-  // `a` with a new leading axis of size 1, as `zeros(1, ...) + a`: the IR has
-  // no reshape op, and adding an exact zero leaves every value as it was.
+  // `a` with a new leading axis of size 1, as `zeros(1, ...) + a` (written
+  // before the IR had reshape; adding an exact zero leaves every value as it
+  // was, and the IR-text tests of several passes spell this form).
   ir::Value* Unsqueeze0(ir::Value* a, const std::string& name = "");
 
  private:

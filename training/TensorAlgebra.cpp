@@ -1,5 +1,5 @@
 // The shape work gradients need, from broadcasting, reductions and
-// transposes alone: the IR has no reshape, and needs none for this.
+// transposes alone, without reshape.
 #include <numeric>
 
 #include "training/Backprop.h"
@@ -79,7 +79,8 @@ Value* InsertAxis(passes::Builder& b, Value* a, int64_t axis) {
 // W̄ = Σ_rows aᵀ g. One row: the outer product a[k] g[m], by broadcasting a
 // (K, 1) against g (M). Rows of a matrix: aᵀ g, one matmul. More leading
 // axes: a scan over axis 0 that accumulates each slice's sum, which keeps
-// the work that of one matmul without flattening (the IR has no reshape).
+// the work that of one matmul without flattening (a reshape to rows would
+// copy the operands first).
 Value* SumOfOuterProducts(passes::Builder& b, Value* a, Value* g) {
   const int64_t rank = a->type().rank();
   if (rank == 1) return b.Binary(OpKind::Mul, InsertAxis(b, a, 1), g);
