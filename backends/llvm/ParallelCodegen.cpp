@@ -54,11 +54,10 @@ absl::Status Emitter::OnThread(int64_t section, const std::function<absl::Status
 absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& emit) {
   llvm::Type* ptr = builder_.getPtrTy();
   // The task's context: {slots, dims}.
-  llvm::Value* task_context = prologue_->CreateAlloca(llvm::ArrayType::get(ptr, 2));
-  prologue_->CreateStore(slots_arg_, prologue_->CreateConstGEP2_64(
-                                         llvm::ArrayType::get(ptr, 2), task_context, 0, 0));
-  prologue_->CreateStore(dims_arg_, prologue_->CreateConstGEP2_64(
-                                        llvm::ArrayType::get(ptr, 2), task_context, 0, 1));
+  llvm::Type* context_type = llvm::ArrayType::get(ptr, 2);
+  llvm::Value* task_context = prologue_->CreateAlloca(context_type);
+  prologue_->CreateStore(slots_arg_, prologue_->CreateConstGEP2_64(context_type, task_context, 0, 0));
+  prologue_->CreateStore(dims_arg_, prologue_->CreateConstGEP2_64(context_type, task_context, 0, 1));
 
   auto* task_type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr, i64(), i64()}, false);
   llvm::Function* task =
