@@ -64,7 +64,13 @@ absl::StatusOr<aot::ModelDescriptor> Describe(const ir::Graph& original, const i
     d.params.push_back({param->name(), DescribeDims(param->type()),
                         SlotOf(layout, prepared.FindParam(param->name()))});
   }
-  for (const ir::Value* value : layout.slots) {
+  for (size_t i = 0; i < layout.slots.size(); ++i) {
+    if (auto derived = layout.derived_floats.find(static_cast<int>(i));
+        derived != layout.derived_floats.end()) {
+      d.slots.push_back({aot::SlotKind::kBuffer, {{derived->second, ""}}});
+      continue;
+    }
+    const ir::Value* value = layout.slots[i];
     const aot::SlotKind kind = value->origin() == ir::Value::Origin::kInput ? aot::SlotKind::kInput
                                : value->origin() == ir::Value::Origin::kParam
                                    ? aot::SlotKind::kParam
@@ -163,6 +169,8 @@ absl::StatusOr<LoweredModule> BuildAotModule(const ir::Graph& graph, const Tenso
   llvm::LLVMContext& context = module.getContext();
   llvm::Function* entry = module.getFunction(kEntryName);
   entry->setLinkage(llvm::GlobalValue::InternalLinkage);
+  llvm::Function* prepare = module.getFunction(kPrepareName);
+  prepare->setLinkage(llvm::GlobalValue::InternalLinkage);
   const std::string descriptor_text = aot::SerializeModelDescriptor(*descriptor);
   llvm::Type* ptr = llvm::PointerType::get(context, 0);
   llvm::Type* i64 = llvm::Type::getInt64Ty(context);
@@ -175,11 +183,11 @@ absl::StatusOr<LoweredModule> BuildAotModule(const ir::Graph& graph, const Tenso
     weights_size = static_cast<int64_t>(bytes.size());
   }
   // rnnc_aot_model, field for field (runtime/aot/AotModel.h).
-  auto* model_type = llvm::StructType::get(context, {ptr, i64, ptr, i64, ptr});
+  auto* model_type = llvm::StructType::get(context, {ptr, i64, ptr, i64, ptr, ptr});
   llvm::Constant* model_value = llvm::ConstantStruct::get(
       model_type, {PrivateBytes(module, descriptor_text, "rnnc.descriptor", 1),
                    llvm::ConstantInt::get(i64, descriptor_text.size()), weights_pointer,
-                   llvm::ConstantInt::get(i64, weights_size), entry});
+                   llvm::ConstantInt::get(i64, weights_size), entry, prepare});
   auto* model = new llvm::GlobalVariable(
       module, model_type, true, llvm::GlobalValue::PrivateLinkage, model_value, "rnnc.model");
 #define RNNC_ADD_WRAPPER(function, result, parameters, signature) \

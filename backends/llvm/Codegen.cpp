@@ -45,39 +45,98 @@ Emitter::Emitter(llvm::Module& module, BufferLayout& layout, const LowerOptions&
   builder_.setFastMathFlags(flags);
 }
 
+Emitter::Frame Emitter::StartFunction(llvm::Function* function) {
+  Frame frame;
+  frame.function = function;
+  auto* entry = llvm::BasicBlock::Create(context(), "entry", function);
+  auto* body = llvm::BasicBlock::Create(context(), "body", function);
+  frame.prologue = std::make_unique<llvm::IRBuilder<>>(llvm::BranchInst::Create(body, entry));
+  frame.insert_point = llvm::IRBuilderBase::InsertPoint(body, body->end());
+  return frame;
+}
+
+Emitter::Frame Emitter::SwitchTo(Frame frame) {
+  frame_.insert_point = builder_.saveIP();
+  std::swap(frame_, frame);
+  builder_.restoreIP(frame_.insert_point);
+  return frame;
+}
+
 void Emitter::Begin() {
   llvm::Type* ptr = builder_.getPtrTy();
   auto* type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr}, false);
-  function_ = llvm::Function::Create(type, llvm::Function::ExternalLinkage, kEntryName, module_);
-  function_->addFnAttr(llvm::Attribute::NoUnwind);
-  // Nothing else points into the slot and dim arrays, so stores to tensors
-  // never force the slot pointers to be reloaded.
-  for (unsigned i = 0; i < 2; ++i) {
-    function_->addParamAttr(i, llvm::Attribute::NoAlias);
-    function_->addParamAttr(i, llvm::Attribute::ReadOnly);
-  }
-  slots_arg_ = function_->getArg(0);
-  dims_arg_ = function_->getArg(1);
-  auto* entry = llvm::BasicBlock::Create(context(), "entry", function_);
-  auto* body = llvm::BasicBlock::Create(context(), "body", function_);
-  builder_.SetInsertPoint(entry);
-  llvm::Instruction* branch = builder_.CreateBr(body);
-  prologue_ = std::make_unique<llvm::IRBuilder<>>(branch);
-  builder_.SetInsertPoint(body);
+  auto start = [&](const char* name) {
+    llvm::Function* function =
+        llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, module_);
+    function->addFnAttr(llvm::Attribute::NoUnwind);
+    // Nothing else points into the slot and dim arrays, so stores to
+    // tensors never force the slot pointers to be reloaded.
+    for (unsigned i = 0; i < 2; ++i) {
+      function->addParamAttr(i, llvm::Attribute::NoAlias);
+      function->addParamAttr(i, llvm::Attribute::ReadOnly);
+    }
+    Frame frame = StartFunction(function);
+    frame.slots_arg = function->getArg(0);
+    frame.dims_arg = function->getArg(1);
+    return frame;
+  };
+  prepare_ = start(kPrepareName);
+  SwitchTo(start(kEntryName));
 }
 
-void Emitter::Finish() { builder_.CreateRetVoid(); }
+void Emitter::Finish() {
+  builder_.CreateRetVoid();
+  Frame main = SwitchTo(*std::move(prepare_));
+  builder_.CreateRetVoid();
+  prepare_ = SwitchTo(std::move(main));
+}
+
+absl::Status Emitter::InPrepare(const std::function<absl::Status()>& emit) {
+  if (!prepare_) return emit();  // in rnnc_prepare already
+  Frame caller = SwitchTo(*std::move(prepare_));
+  prepare_.reset();
+  const std::optional<Partition> partition = partition_;
+  const bool in_region = in_region_;
+  partition_.reset();
+  in_region_ = false;
+  absl::Status status = emit();
+  partition_ = partition;
+  in_region_ = in_region;
+  prepare_ = SwitchTo(std::move(caller));
+  return status;
+}
+
+llvm::Value* Emitter::DerivedBuffer(const std::string& key, const ir::Value* source,
+                                    int64_t floats,
+                                    const std::function<void(llvm::Value*)>& fill) {
+  auto [it, inserted] = derived_slots_.try_emplace(key, layout_.slots.size());
+  if (inserted) {
+    layout_.slots.push_back(source);
+    layout_.derived_floats[it->second] = floats;
+    (void)InPrepare([&] {
+      fill(SlotPointer(it->second, source->name() + ".derived"));
+      return absl::OkStatus();
+    });
+  }
+  return SlotPointer(it->second, source->name() + ".derived");
+}
+
+llvm::Value* Emitter::SlotPointer(int slot, const std::string& name) {
+  llvm::Type* ptr = builder_.getPtrTy();
+  llvm::Value* address = frame_.prologue->CreateConstGEP1_64(ptr, frame_.slots_arg, slot);
+  return frame_.prologue->CreateLoad(ptr, address, name);
+}
 
 llvm::Value* Emitter::Dim(const ir::Dim& dim) {
   if (dim.is_static()) return Int(dim.size());
-  auto [it, inserted] = symbol_values_.try_emplace(dim.symbol(), nullptr);
+  auto [it, inserted] = frame_.symbol_values.try_emplace(dim.symbol(), nullptr);
   if (inserted) {
     // The symbol's index in `dims`, which it may have from another function.
     auto known = std::find(layout_.symbols.begin(), layout_.symbols.end(), dim.symbol());
     const int64_t index = known - layout_.symbols.begin();
     if (known == layout_.symbols.end()) layout_.symbols.push_back(dim.symbol());
-    llvm::Value* address = prologue_->CreateConstGEP1_64(i64(), dims_arg_, index);
-    it->second = prologue_->CreateLoad(i64(), address, dim.symbol());
+    llvm::Value* address = frame_.prologue->CreateConstGEP1_64(i64(), frame_.dims_arg, index);
+    it->second = frame_.prologue->CreateLoad(i64(), address, dim.symbol());
   }
   return it->second;
 }
@@ -105,33 +164,28 @@ llvm::Value* Emitter::Product(const std::vector<llvm::Value*>& sizes) {
 }
 
 llvm::Value* Emitter::Pointer(const ir::Value* value) {
-  if (auto it = pointers_.find(value); it != pointers_.end()) return it->second;
+  if (auto it = frame_.pointers.find(value); it != frame_.pointers.end()) return it->second;
   // A value with a slot already, first used in another function (a
   // parallel region's), loads that slot in this one.
   auto [it, inserted] = layout_.slot_of.try_emplace(value, layout_.slots.size());
-  const int slot = it->second;
   if (inserted) layout_.slots.push_back(value);
-  llvm::Type* ptr = builder_.getPtrTy();
-  llvm::Value* address = prologue_->CreateConstGEP1_64(ptr, slots_arg_, slot);
-  llvm::Value* pointer = prologue_->CreateLoad(ptr, address, value->name());
-  pointers_[value] = pointer;
+  llvm::Value* pointer = SlotPointer(it->second, value->name());
+  frame_.pointers[value] = pointer;
   return pointer;
 }
 
 void Emitter::Alias(const ir::Value* value, const ir::Value* owner) {
-  pointers_[value] = Pointer(owner);
+  frame_.pointers[value] = Pointer(owner);
   layout_.slot_of[value] = layout_.slot_of.at(owner);
 }
 
 llvm::Value* Emitter::ScratchBuffer(const ir::Value* like) {
   const int slot = static_cast<int>(layout_.slots.size());
   layout_.slots.push_back(like);
-  llvm::Type* ptr = builder_.getPtrTy();
-  llvm::Value* address = prologue_->CreateConstGEP1_64(ptr, slots_arg_, slot);
-  return prologue_->CreateLoad(ptr, address, like->name() + ".staged");
+  return SlotPointer(slot, like->name() + ".staged");
 }
 
-llvm::Value* Emitter::LocalVector(llvm::Type* type) { return prologue_->CreateAlloca(type); }
+llvm::Value* Emitter::LocalVector(llvm::Type* type) { return frame_.prologue->CreateAlloca(type); }
 
 llvm::Value* Emitter::Offset(llvm::Value* base, llvm::Value* offset) {
   return builder_.CreateInBoundsGEP(f32(), base, offset);
@@ -144,9 +198,9 @@ void Emitter::LoopNest(const std::vector<llvm::Value*>& trips,
   std::vector<llvm::BasicBlock*> exits;
   for (llvm::Value* trip : trips) {
     llvm::BasicBlock* preheader = builder_.GetInsertBlock();
-    auto* header = llvm::BasicBlock::Create(context(), "loop", function_);
-    auto* inner = llvm::BasicBlock::Create(context(), "loop.body", function_);
-    auto* exit = llvm::BasicBlock::Create(context(), "loop.exit", function_);
+    auto* header = llvm::BasicBlock::Create(context(), "loop", frame_.function);
+    auto* inner = llvm::BasicBlock::Create(context(), "loop.body", frame_.function);
+    auto* exit = llvm::BasicBlock::Create(context(), "loop.exit", frame_.function);
     builder_.CreateBr(header);
     builder_.SetInsertPoint(header);
     llvm::PHINode* i = builder_.CreatePHI(i64(), 2, "i");
@@ -245,11 +299,22 @@ const std::vector<const ir::Op*>& Emitter::Users(const ir::Value* value) const {
   return it == users_.end() ? kNone : it->second;
 }
 
-void Emitter::CountUses(const ir::Graph& graph) {
+void Emitter::Analyze(const ir::Graph& graph) {
   ir::WalkOps(graph.body(), [&](ir::Op* op) {
     for (const ir::Value* operand : op->operands()) users_[operand].push_back(op);
   });
   for (const ir::GraphOutput& output : graph.outputs()) users_[output.value].push_back(nullptr);
+  param_only_.insert(graph.params().begin(), graph.params().end());
+  for (size_t i = 0; i < graph.body().num_ops(); ++i) {
+    const ir::Op& op = *graph.body().op(i);
+    if (op.body() != nullptr) continue;
+    bool params_alone = true;
+    for (const ir::Value* operand : op.operands()) {
+      params_alone = params_alone && param_only_.contains(operand);
+    }
+    if (!params_alone) continue;
+    for (const ir::Value* result : op.results()) param_only_.insert(result);
+  }
 }
 
 llvm::FunctionCallee Emitter::Runtime(const std::string& name, llvm::FunctionType* type) {
@@ -264,7 +329,11 @@ absl::Status Emitter::EmitBlock(const ir::Block& block) {
   std::vector<bool> emitted(block.num_ops(), false);
   auto emit = [&](size_t i) {
     emitted[i] = true;
-    return EmitOp(*block.op(i));
+    const ir::Op& op = *block.op(i);
+    if (op.num_results() > 0 && IsParamOnly(op.result(0))) {
+      return InPrepare([&] { return EmitOp(op); });
+    }
+    return EmitOp(op);
   };
   for (size_t i = 0; i < block.num_ops(); ++i) {
     if (emitted[i]) continue;
@@ -337,7 +406,7 @@ absl::StatusOr<LoweredModule> LowerGraph(const ir::Graph& graph, const LowerOpti
   lowered.context = std::make_unique<llvm::LLVMContext>();
   lowered.module = std::make_unique<llvm::Module>(graph.name(), *lowered.context);
   Emitter emitter(*lowered.module, lowered.layout, options);
-  emitter.CountUses(graph);
+  emitter.Analyze(graph);
   emitter.Begin();
   if (absl::Status status = emitter.EmitBlock(graph.body()); !status.ok()) return status;
   // An output may be an input or a param that no op reads.

@@ -1,13 +1,17 @@
-// Internal to the LLVM backend: lowering an rnnc graph to one LLVM function,
+// Internal to the LLVM backend: lowering an rnnc graph to two LLVM functions,
 //
+//   void rnnc_prepare(float** slots, const int64_t* dims)
 //   void rnnc_main(float** slots, const int64_t* dims)
 //
 // `slots[i]` points at the buffer of the tensor BufferLayout::slots[i] names
 // (inputs and params point at the caller's data; every other buffer is
 // allocated by the executable once per bound dims), and `dims[j]` is the
-// size bound to BufferLayout::symbols[j]. Every op becomes loops over those
-// buffers; large matmuls call the runtime's GEMM (RuntimeSupport.h) unless
-// LowerOptions say otherwise.
+// size bound to BufferLayout::symbols[j]. rnnc_prepare computes what
+// depends on the params alone (weights concatenated, transposed, packed into
+// GEMM panels): the executable calls it once after allocating the buffers,
+// and rnnc_main on every run. Every op becomes loops over those buffers;
+// large matmuls outside scans call the runtime's GEMM (RuntimeSupport.h)
+// unless LowerOptions say otherwise.
 //
 // The per-op emitters live in one file per kind of op (Elementwise, ShapeOps,
 // Reduction, Matmul, Scan, Contraction); this header is what they share: the
@@ -34,6 +38,7 @@
 namespace rnnc::llvm_backend {
 
 inline constexpr char kEntryName[] = "rnnc_main";
+inline constexpr char kPrepareName[] = "rnnc_prepare";
 // AVX-512's f32 lanes: hand-vectorized loops (elementwise chains, GEMM
 // tiles) run their innermost dim in chunks of this many, the last chunk
 // masked, so that no scalar remainder loop repeats their code.
@@ -46,6 +51,10 @@ struct BufferLayout {
   std::vector<std::string> symbols;
   std::vector<const ir::Value*> slots;
   absl::flat_hash_map<const ir::Value*, int> slot_of;
+  // Slots of buffers that rnnc_prepare derives from a param (packed GEMM
+  // panels), whose size is not their value's: how many floats they hold.
+  // slots[i] is the value they derive from.
+  absl::flat_hash_map<int, int64_t> derived_floats;
 };
 
 struct LoweredModule {
@@ -103,14 +112,25 @@ class Emitter {
   // when first asked for, unless Bind gave them a pointer (sequence slices
   // inside a scan) or Alias a slot.
   llvm::Value* Pointer(const ir::Value* value);
-  void Bind(const ir::Value* value, llvm::Value* pointer) { pointers_[value] = pointer; }
+  void Bind(const ir::Value* value, llvm::Value* pointer) { frame_.pointers[value] = pointer; }
   // Whether the current function has a pointer for `value` from Bind.
   bool IsBound(const ir::Value* value) const {
-    return pointers_.contains(value) && !layout_.slot_of.contains(value);
+    return frame_.pointers.contains(value) && !layout_.slot_of.contains(value);
   }
   void Alias(const ir::Value* value, const ir::Value* owner);
   // A buffer of its own with `like`'s type, for staging copies.
   llvm::Value* ScratchBuffer(const ir::Value* like);
+  // Whether `value` depends on the params alone: a param, or a result of a
+  // top-level op other than a scan whose operands all do. rnnc_prepare
+  // computes these once; rnnc_main only reads them.
+  bool IsParamOnly(const ir::Value* value) const { return param_only_.contains(value); }
+  // A buffer of `floats` floats derived from `source` (param-only), filled
+  // by `fill(pointer)` in rnnc_prepare the first time `key` is asked for:
+  // its pointer in the current function.
+  llvm::Value* DerivedBuffer(const std::string& key, const ir::Value* source, int64_t floats,
+                             const std::function<void(llvm::Value*)>& fill);
+  // Emits `emit` into rnnc_prepare, outside any parallel region.
+  absl::Status InPrepare(const std::function<absl::Status()>& emit);
   // An f32 stack variable, for loop-carried sums and maxima; LocalVector
   // is the same for a value of `type`.
   llvm::Value* LocalFloat() { return LocalVector(f32()); }
@@ -153,7 +173,8 @@ class Emitter {
   // The ops that use `value` (a graph output counts as a null user); the
   // elementwise emitter fuses a producer into its only user.
   const std::vector<const ir::Op*>& Users(const ir::Value* value) const;
-  void CountUses(const ir::Graph& graph);
+  // Finds every value's users and the param-only values.
+  void Analyze(const ir::Graph& graph);
 
   // Marks values computed inside another op's loop (fused), so that they
   // get no buffer and no loop of their own.
@@ -207,8 +228,8 @@ class Emitter {
   // Declares (once) a function the generated code calls.
   llvm::FunctionCallee Runtime(const std::string& name, llvm::FunctionType* type);
 
-  // Called by LowerGraph: creates the entry function and positions the
-  // builder in it; Finish returns from it.
+  // Called by LowerGraph: creates rnnc_main and rnnc_prepare and positions
+  // the builder in rnnc_main; Finish returns from both.
   void Begin();
   void Finish();
 
@@ -216,15 +237,34 @@ class Emitter {
   llvm::Module& module_;
   BufferLayout& layout_;
   LowerOptions options_;
+  // What emitting into one function needs: rnnc_main's, rnnc_prepare's or a
+  // parallel region's task's slot pointers, dims and insertion point.
+  struct Frame {
+    llvm::Function* function = nullptr;
+    // Slot pointers and dims are loaded once, in the entry block, before
+    // the branch to the body; `prologue` inserts there.
+    std::unique_ptr<llvm::IRBuilder<>> prologue;
+    llvm::Value* slots_arg = nullptr;
+    llvm::Value* dims_arg = nullptr;
+    absl::flat_hash_map<const ir::Value*, llvm::Value*> pointers;
+    absl::flat_hash_map<std::string, llvm::Value*> symbol_values;
+    llvm::IRBuilderBase::InsertPoint insert_point;
+  };
+  // A frame for `function`, its entry block branching to an empty body
+  // where code goes; the caller sets slots_arg and dims_arg.
+  Frame StartFunction(llvm::Function* function);
+  // Makes `frame` the current one, the builder at its insertion point, and
+  // returns the frame it replaces.
+  Frame SwitchTo(Frame frame);
+  // The pointer that slot `slot` holds, loaded in the current function.
+  llvm::Value* SlotPointer(int slot, const std::string& name);
+
   llvm::IRBuilder<> builder_;
-  llvm::Function* function_ = nullptr;
-  // Slot pointers and dims are loaded once, in the entry block, before the
-  // branch to the body; `prologue_` inserts there.
-  std::unique_ptr<llvm::IRBuilder<>> prologue_;
-  llvm::Value* slots_arg_ = nullptr;
-  llvm::Value* dims_arg_ = nullptr;
-  absl::flat_hash_map<const ir::Value*, llvm::Value*> pointers_;
-  absl::flat_hash_map<std::string, llvm::Value*> symbol_values_;
+  Frame frame_;
+  // rnnc_prepare's frame while code goes elsewhere.
+  std::optional<Frame> prepare_;
+  absl::flat_hash_set<const ir::Value*> param_only_;
+  absl::flat_hash_map<std::string, int> derived_slots_;
   absl::flat_hash_map<const ir::Value*, std::vector<const ir::Op*>> users_;
   absl::flat_hash_set<const ir::Value*> fused_;
   absl::flat_hash_map<const ir::Value*, View> views_;

@@ -21,13 +21,15 @@ double MillisecondsSince(std::chrono::steady_clock::time_point start) {
 
 class LljitCode : public JitCode {
  public:
-  LljitCode(std::unique_ptr<llvm::orc::LLJIT> jit, EntryFunction entry)
-      : jit_(std::move(jit)), entry_(entry) {}
+  LljitCode(std::unique_ptr<llvm::orc::LLJIT> jit, EntryFunction entry, EntryFunction prepare)
+      : jit_(std::move(jit)), entry_(entry), prepare_(prepare) {}
   EntryFunction entry() const override { return entry_; }
+  EntryFunction prepare() const override { return prepare_; }
 
  private:
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   EntryFunction entry_;
+  EntryFunction prepare_;
 };
 
 }  // namespace
@@ -68,8 +70,11 @@ absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTi
   }
   llvm::Expected<llvm::orc::ExecutorAddr> entry = (*jit)->lookup(kEntryName);
   if (!entry) return ToStatus(entry.takeError(), "compiling the model");
+  llvm::Expected<llvm::orc::ExecutorAddr> prepare = (*jit)->lookup(kPrepareName);
+  if (!prepare) return ToStatus(prepare.takeError(), "compiling the model");
   timings.machine_code_ms = MillisecondsSince(start);
-  return std::make_unique<LljitCode>(std::move(*jit), entry->toPtr<EntryFunction>());
+  return std::make_unique<LljitCode>(std::move(*jit), entry->toPtr<EntryFunction>(),
+                                     prepare->toPtr<EntryFunction>());
 }
 
 absl::StatusOr<std::string> OptimizedIrText(LoweredModule lowered) {

@@ -14,11 +14,13 @@ namespace rnnc::llvm_backend {
 
 using EntryFunction = void (*)(float** slots, const int64_t* dims);
 
-// Machine code that lives as long as this object.
+// Machine code that lives as long as this object: rnnc_main and
+// rnnc_prepare (Codegen.h).
 class JitCode {
  public:
   virtual ~JitCode() = default;
   virtual EntryFunction entry() const = 0;
+  virtual EntryFunction prepare() const = 0;
 };
 
 // Milliseconds spent in each stage of JitCompile.

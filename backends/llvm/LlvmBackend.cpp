@@ -1,7 +1,8 @@
 // The LLVM backend's executable: binds the symbolic dims of a run, keeps
-// one buffer per slot of the generated code (reallocated only when the dims
-// change), points the input and param slots at the caller's data, calls the
-// machine code and copies the outputs into the caller's tensors.
+// one buffer per slot of the generated code (reallocated, and rnnc_prepare
+// run again, only when the dims change), points the input and param slots
+// at the caller's data, calls the machine code and copies the outputs into
+// the caller's tensors.
 #include "backends/llvm/LlvmBackend.h"
 
 #include <chrono>
@@ -74,7 +75,8 @@ class LlvmExecutable : public Executable {
   }
 
  private:
-  // Sizes every buffer for `bound`; params point at the weights.
+  // Sizes every buffer for `bound`, params pointing at the weights, and
+  // computes what derives from the params alone.
   absl::Status Allocate(const ir::BoundDims& bound) {
     allocated_ = false;
     buffers_.clear();
@@ -89,6 +91,12 @@ class LlvmExecutable : public Executable {
     }
     for (size_t i = 0; i < slots_.size(); ++i) {
       const ir::Value* value = layout_.slots[i];
+      if (auto derived = layout_.derived_floats.find(static_cast<int>(i));
+          derived != layout_.derived_floats.end()) {
+        buffers_.push_back(AllocateFloats(derived->second));
+        slots_[i] = buffers_.back().get();
+        continue;
+      }
       switch (value->origin()) {
         case ir::Value::Origin::kInput:
           break;
@@ -103,6 +111,7 @@ class LlvmExecutable : public Executable {
         }
       }
     }
+    code_->prepare()(slots_.data(), dims_.data());
     bound_ = bound;
     allocated_ = true;
     return absl::OkStatus();

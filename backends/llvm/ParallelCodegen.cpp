@@ -37,8 +37,8 @@ void Emitter::Barrier() {
 
 absl::Status Emitter::OnThread(int64_t section, const std::function<absl::Status()>& emit) {
   if (!partition_) return emit();
-  auto* mine = llvm::BasicBlock::Create(context(), "on_thread", function_);
-  auto* done = llvm::BasicBlock::Create(context(), "on_thread.done", function_);
+  auto* mine = llvm::BasicBlock::Create(context(), "on_thread", frame_.function);
+  auto* done = llvm::BasicBlock::Create(context(), "on_thread.done", frame_.function);
   llvm::Value* owner = builder_.CreateURem(Int(section), partition_->threads);
   builder_.CreateCondBr(builder_.CreateICmpEQ(partition_->thread, owner), mine, done);
   builder_.SetInsertPoint(mine);
@@ -55,9 +55,10 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
   llvm::Type* ptr = builder_.getPtrTy();
   // The task's context: {slots, dims}.
   llvm::Type* context_type = llvm::ArrayType::get(ptr, 2);
-  llvm::Value* task_context = prologue_->CreateAlloca(context_type);
-  prologue_->CreateStore(slots_arg_, prologue_->CreateConstGEP2_64(context_type, task_context, 0, 0));
-  prologue_->CreateStore(dims_arg_, prologue_->CreateConstGEP2_64(context_type, task_context, 0, 1));
+  llvm::IRBuilder<>& prologue = *frame_.prologue;
+  llvm::Value* task_context = prologue.CreateAlloca(context_type);
+  prologue.CreateStore(frame_.slots_arg, prologue.CreateConstGEP2_64(context_type, task_context, 0, 0));
+  prologue.CreateStore(frame_.dims_arg, prologue.CreateConstGEP2_64(context_type, task_context, 0, 1));
 
   auto* task_type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr, i64(), i64()}, false);
   llvm::Function* task =
@@ -68,40 +69,19 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
   task->addParamAttr(0, llvm::Attribute::ReadOnly);
 
   // The task is a function of its own: its slot and dim loads, its stack,
-  // its pointers. This function's come back afterwards.
-  llvm::IRBuilderBase::InsertPoint caller_point = builder_.saveIP();
-  llvm::Function* caller = function_;
-  std::unique_ptr<llvm::IRBuilder<>> caller_prologue = std::move(prologue_);
-  llvm::Value* caller_slots = slots_arg_;
-  llvm::Value* caller_dims = dims_arg_;
-  absl::flat_hash_map<const ir::Value*, llvm::Value*> caller_pointers = std::move(pointers_);
-  absl::flat_hash_map<std::string, llvm::Value*> caller_symbols = std::move(symbol_values_);
-  pointers_.clear();
-  symbol_values_.clear();
-
-  function_ = task;
-  auto* entry = llvm::BasicBlock::Create(context(), "entry", task);
-  auto* body = llvm::BasicBlock::Create(context(), "body", task);
-  builder_.SetInsertPoint(entry);
-  prologue_ = std::make_unique<llvm::IRBuilder<>>(builder_.CreateBr(body));
+  // its pointers. The caller's come back afterwards.
+  Frame frame = StartFunction(task);
   llvm::Value* context_arg = task->getArg(0);
-  slots_arg_ = prologue_->CreateLoad(ptr, prologue_->CreateConstGEP1_64(ptr, context_arg, 0));
-  dims_arg_ = prologue_->CreateLoad(ptr, prologue_->CreateConstGEP1_64(ptr, context_arg, 1));
-  builder_.SetInsertPoint(body);
+  frame.slots_arg = frame.prologue->CreateLoad(ptr, frame.prologue->CreateConstGEP1_64(ptr, context_arg, 0));
+  frame.dims_arg = frame.prologue->CreateLoad(ptr, frame.prologue->CreateConstGEP1_64(ptr, context_arg, 1));
+  Frame caller = SwitchTo(std::move(frame));
   partition_ = Partition{task->getArg(1), task->getArg(2), task->getArg(3)};
   in_region_ = true;
   absl::Status status = emit();
   builder_.CreateRetVoid();
-
   partition_.reset();
   in_region_ = false;
-  function_ = caller;
-  prologue_ = std::move(caller_prologue);
-  slots_arg_ = caller_slots;
-  dims_arg_ = caller_dims;
-  pointers_ = std::move(caller_pointers);
-  symbol_values_ = std::move(caller_symbols);
-  builder_.restoreIP(caller_point);
+  SwitchTo(std::move(caller));
   if (!status.ok()) return status;
 
   auto* parallel_type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr}, false);

@@ -19,8 +19,10 @@ struct rnnc_aot_model {
   // weights are external.
   const unsigned char* weights;
   int64_t weights_size;
-  // backends/llvm/Codegen.h's rnnc_main.
+  // backends/llvm/Codegen.h's rnnc_main, and rnnc_prepare, which computes
+  // what derives from the weights once the buffers are allocated.
   void (*entry)(float** slots, const int64_t* dims);
+  void (*prepare)(float** slots, const int64_t* dims);
 };
 
 }  // extern "C"

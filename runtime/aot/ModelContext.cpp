@@ -73,7 +73,8 @@ struct rnnc_context {
 
 namespace {
 
-// Sizes every buffer slot for `dims`.
+// Sizes every buffer slot for `dims` and computes what derives from the
+// weights.
 rnnc_status Allocate(rnnc_context& context, const int64_t* dims) {
   const ModelDescriptor& d = *context.descriptor;
   context.allocated = false;
@@ -109,6 +110,7 @@ rnnc_status Allocate(rnnc_context& context, const int64_t* dims) {
       if (d.dims[j] == symbol) context.entry_dims.push_back(dims[j]);
     }
   }
+  context.model->prepare(context.slots.data(), context.entry_dims.data());
   context.bound.assign(dims, dims + d.dims.size());
   context.allocated = true;
   return RNNC_OK;
