@@ -338,6 +338,13 @@ absl::Status EmitFull(Emitter& e, const ir::Op& op);
 absl::Status EmitReduction(Emitter& e, const ir::Op& op);
 absl::Status EmitShapeOp(Emitter& e, const ir::Op& op);
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op);
+// c (rows, M) = a (rows, K) · weights (transposed if `transpose_b`), plus
+// `bias` (M floats) unless null, as register tiles over the weights packed
+// into panels by rnnc_prepare (PanelGemmCodegen.cpp); in a parallel region,
+// this thread's share of the panels. False, emitting nothing, unless the
+// weights are param-only with static dims.
+bool EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm::Value* a,
+                   llvm::Value* c, llvm::Value* rows, llvm::Value* bias);
 absl::Status EmitScan(Emitter& e, const ir::Op& op);
 absl::Status EmitContraction(Emitter& e, const ir::Op& op, const passes::Contraction& contraction);
 

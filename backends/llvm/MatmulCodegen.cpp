@@ -204,12 +204,32 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
                   columns);
     }
   };
+  const ir::Value* bias = dense && op.operands().size() > 2 ? op.operand(2) : nullptr;
+  if (const ir::Value* epilogue = EpilogueBias(e, op)) {
+    // The add's result is the product's buffer, the bias added in place.
+    bias = epilogue;
+    const ir::Value* sum = e.Users(op.result(0))[0]->result(0);
+    e.Alias(sum, op.result(0));
+    e.MarkComputed(sum);
+  }
+  llvm::Value* bias_pointer = nullptr;
+  if (bias) {
+    // A bias sliced from a longer vector may be a view of it (ShapeOpsCodegen).
+    const Emitter::View* view = e.FindView(bias);
+    bias_pointer = view ? e.Offset(e.Pointer(view->source), e.Int(view->offset)) : e.Pointer(bias);
+  }
   // Outside a scan a matmul runs once per run, over all T·N rows when it is
   // a hoisted input projection: a job for the library, and no inline code to
-  // compile.
+  // compile. Inside one, weights known before the run are packed.
+  const bool in_scan = op.parent()->parent_op() != nullptr;
+  if ((in_scan || !e.options().call_gemm_library) &&
+      EmitPanelGemm(e, op.operand(1), transpose_b, e.Pointer(op.operand(0)), out, rows,
+                    bias_pointer)) {
+    return absl::OkStatus();
+  }
   if (!e.options().call_gemm_library) {
     emit_inline();
-  } else if (op.parent()->parent_op() == nullptr) {
+  } else if (!in_scan) {
     call_gemm();
   } else {
     llvm::Function* function = b.GetInsertBlock()->getParent();
@@ -225,19 +245,7 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
     b.CreateBr(done);
     b.SetInsertPoint(done);
   }
-  const ir::Value* bias = dense && op.operands().size() > 2 ? op.operand(2) : nullptr;
-  if (const ir::Value* epilogue = EpilogueBias(e, op)) {
-    // The add's result is the product's buffer, the bias added in place.
-    bias = epilogue;
-    const ir::Value* sum = e.Users(op.result(0))[0]->result(0);
-    e.Alias(sum, op.result(0));
-    e.MarkComputed(sum);
-  }
-  if (bias) {
-    // A bias sliced from a longer vector may be a view of it (ShapeOpsCodegen).
-    const Emitter::View* view = e.FindView(bias);
-    llvm::Value* bias_pointer =
-        view ? e.Offset(e.Pointer(view->source), e.Int(view->offset)) : e.Pointer(bias);
+  if (bias_pointer) {
     e.LoopNest({rows, b.CreateSub(columns.end, columns.begin)},
                [&](const std::vector<llvm::Value*>& rj) {
                  llvm::Value* j = b.CreateAdd(columns.begin, rj[1]);

@@ -1,0 +1,156 @@
+// Matmuls against weights that depend on the params alone, on packed panels.
+//
+// rnnc_prepare packs the weights b of c = a · b (b (K, M)) or c = a · bᵀ
+// (b (M, K)) once into ⌈M/32⌉ panels of K rows of 32 floats: row p of panel
+// q holds the weights of columns 32q..32q+31 against a[:, p], zeros past M.
+// A tile of R rows of a times P panels keeps R·P·2 vectors of sums in
+// registers, and for each p loads the P·2 weight vectors of row p (the
+// panels stream contiguously), broadcasts R floats of a and does R·P·2
+// FMAs. No horizontal sums, no masks but on the stores, and the bias is
+// where the sums start. It is the outer-product microkernel of BLIS and of
+// oneDNN's brgemm; on AVX-512 a 8×1 tile reaches the FMA peak and a 1×4
+// tile (a matrix-vector product) the cache bandwidth.
+#include "absl/strings/str_cat.h"
+#include "backends/llvm/Codegen.h"
+
+namespace rnnc::llvm_backend {
+
+namespace {
+
+constexpr int64_t kPanelWidth = 2 * kLanes;
+
+struct PanelGemm {
+  llvm::Value* a;       // (rows, k)
+  llvm::Value* panels;  // ⌈m/32⌉ panels of (k, 32)
+  llvm::Value* bias;    // m floats, or null
+  llvm::Value* c;       // (rows, m)
+  int64_t k;
+  int64_t m;
+  llvm::Value* first_panel;  // this thread's panels [first_panel, end_panel)
+  llvm::Value* end_panel;
+};
+
+// b packed into panels, by rnnc_prepare, as the header says.
+void EmitPackPanels(Emitter& e, llvm::Value* b_matrix, bool transposed, int64_t k, int64_t m,
+                    llvm::Value* packed) {
+  llvm::IRBuilder<>& b = e.builder();
+  const int64_t panels = (m + kPanelWidth - 1) / kPanelWidth;
+  e.LoopNest({e.Int(panels), e.Int(k), e.Int(kPanelWidth)},
+             [&](const std::vector<llvm::Value*>& qpl) {
+               llvm::Value* column = b.CreateAdd(b.CreateMul(qpl[0], e.Int(kPanelWidth)), qpl[2]);
+               llvm::Value* inside = b.CreateICmpSLT(column, e.Int(m));
+               llvm::Value* clamped = b.CreateSelect(inside, column, e.Int(m - 1));
+               llvm::Value* at = transposed ? b.CreateAdd(b.CreateMul(clamped, e.Int(k)), qpl[1])
+                                            : b.CreateAdd(b.CreateMul(qpl[1], e.Int(m)), clamped);
+               llvm::Value* weight = b.CreateLoad(e.f32(), e.Offset(b_matrix, at));
+               llvm::Value* to = b.CreateAdd(
+                   b.CreateMul(b.CreateAdd(b.CreateMul(qpl[0], e.Int(k)), qpl[1]),
+                               e.Int(kPanelWidth)),
+                   qpl[2]);
+               b.CreateStore(b.CreateSelect(inside, weight, e.Float(0)), e.Offset(packed, to));
+             });
+}
+
+// `tiles` tiles of `tile_rows` rows from `first_row` on, times this thread's
+// panels `tile_panels` at a time; a last group short of panels repeats the
+// last one, rewriting equal values.
+void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, llvm::Value* tiles,
+                    int64_t tile_rows, int64_t tile_panels) {
+  llvm::IRBuilder<>& b = e.builder();
+  auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
+  llvm::Value* zero = llvm::Constant::getNullValue(vector);
+  const int64_t vectors = tile_panels * 2;
+  llvm::Value* groups = b.CreateUDiv(
+      b.CreateAdd(b.CreateSub(gemm.end_panel, gemm.first_panel), e.Int(tile_panels - 1)),
+      e.Int(tile_panels));
+  std::vector<llvm::Value*> sums;
+  for (int64_t i = 0; i < tile_rows * vectors; ++i) sums.push_back(e.LocalVector(vector));
+  e.LoopNest({groups, tiles}, [&](const std::vector<llvm::Value*>& loop) {
+    llvm::Value* row = b.CreateAdd(first_row, b.CreateMul(loop[1], e.Int(tile_rows)));
+    // Per vector of the tile: its panel's weights and its first column.
+    std::vector<llvm::Value*> weights, columns, masks;
+    for (int64_t i = 0; i < tile_panels; ++i) {
+      llvm::Value* panel = b.CreateAdd(gemm.first_panel,
+                                       b.CreateAdd(b.CreateMul(loop[0], e.Int(tile_panels)), e.Int(i)));
+      llvm::Value* last = b.CreateSub(gemm.end_panel, e.Int(1));
+      panel = b.CreateSelect(b.CreateICmpSLT(panel, gemm.end_panel), panel, last);
+      for (int64_t v = 0; v < 2; ++v) {
+        weights.push_back(e.Offset(gemm.panels,
+                                   b.CreateAdd(b.CreateMul(panel, e.Int(gemm.k * kPanelWidth)),
+                                               e.Int(v * kLanes))));
+        columns.push_back(b.CreateAdd(b.CreateMul(panel, e.Int(kPanelWidth)), e.Int(v * kLanes)));
+        masks.push_back(e.LaneMask(b.CreateSub(e.Int(gemm.m), columns.back())));
+      }
+    }
+    for (int64_t r = 0; r < tile_rows; ++r) {
+      for (int64_t v = 0; v < vectors; ++v) {
+        llvm::Value* start =
+            gemm.bias ? b.CreateMaskedLoad(vector, e.Offset(gemm.bias, columns[v]), llvm::Align(4),
+                                           masks[v], zero)
+                      : zero;
+        b.CreateStore(start, sums[r * vectors + v]);
+      }
+    }
+    e.LoopNest({e.Int(gemm.k)}, [&](const std::vector<llvm::Value*>& p) {
+      std::vector<llvm::Value*> w;
+      for (llvm::Value* panel_row : weights) {
+        w.push_back(b.CreateAlignedLoad(
+            vector, e.Offset(panel_row, b.CreateMul(p[0], e.Int(kPanelWidth))), llvm::Align(64)));
+      }
+      for (int64_t r = 0; r < tile_rows; ++r) {
+        llvm::Value* at = b.CreateAdd(b.CreateMul(b.CreateAdd(row, e.Int(r)), e.Int(gemm.k)), p[0]);
+        llvm::Value* x = b.CreateVectorSplat(kLanes, b.CreateLoad(e.f32(), e.Offset(gemm.a, at)));
+        for (int64_t v = 0; v < vectors; ++v) {
+          llvm::Value* sum = sums[r * vectors + v];
+          b.CreateStore(b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {vector},
+                                          {x, w[v], b.CreateLoad(vector, sum)}),
+                        sum);
+        }
+      }
+    });
+    for (int64_t r = 0; r < tile_rows; ++r) {
+      llvm::Value* out = e.Offset(gemm.c, b.CreateMul(b.CreateAdd(row, e.Int(r)), e.Int(gemm.m)));
+      for (int64_t v = 0; v < vectors; ++v) {
+        b.CreateMaskedStore(b.CreateLoad(vector, sums[r * vectors + v]),
+                            e.Offset(out, columns[v]), llvm::Align(4), masks[v]);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+bool EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm::Value* a,
+                   llvm::Value* c, llvm::Value* rows, llvm::Value* bias) {
+  const ir::TensorType& type = weights->type();
+  if (!e.IsParamOnly(weights) || type.rank() != 2 || !type.dim(0).is_static() ||
+      !type.dim(1).is_static()) {
+    return false;
+  }
+  const int64_t k = type.dim(transpose_b ? 1 : 0).size();
+  const int64_t m = type.dim(transpose_b ? 0 : 1).size();
+  if (k == 0 || m == 0) return false;
+  const int64_t panels = (m + kPanelWidth - 1) / kPanelWidth;
+  llvm::Value* packed = e.DerivedBuffer(
+      absl::StrCat("panels of ", weights->name(), transpose_b ? " transposed" : ""), weights,
+      panels * k * kPanelWidth, [&](llvm::Value* into) {
+        EmitPackPanels(e, e.Pointer(weights), transpose_b, k, m, into);
+      });
+  llvm::IRBuilder<>& b = e.builder();
+  auto [first_panel, end_panel] = e.Share(e.Int(panels));
+  const PanelGemm gemm{a, packed, bias, c, k, m, first_panel, end_panel};
+  // Rows in tiles of 8, then at most one tile each of 4, 2 and 1, the
+  // smaller ones over more panels so that every tile has 8 or more sums
+  // to hide the FMA latency.
+  llvm::Value* eights = b.CreateUDiv(rows, e.Int(8));
+  llvm::Value* row = b.CreateMul(eights, e.Int(8));
+  EmitPanelTiles(e, gemm, e.Int(0), eights, 8, 1);
+  for (auto [tile_rows, tile_panels] : {std::pair<int64_t, int64_t>{4, 1}, {2, 2}, {1, 4}}) {
+    llvm::Value* tiles = b.CreateUDiv(b.CreateSub(rows, row), e.Int(tile_rows));
+    EmitPanelTiles(e, gemm, row, tiles, tile_rows, tile_panels);
+    row = b.CreateAdd(row, b.CreateMul(tiles, e.Int(tile_rows)));
+  }
+  return true;
+}
+
+}  // namespace rnnc::llvm_backend
