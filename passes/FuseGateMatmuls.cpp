@@ -100,7 +100,10 @@ void Fuse(ir::Graph& graph, ir::Op& scan, const std::vector<ir::Op*>& group) {
     ir::Op* replaced = with_bias ? adds[i] : group[i];
     graph.ReplaceAllUses(replaced->result(0), pieces[i]);
   }
-  for (ir::Op* op : adds) op->parent()->EraseOp(IndexInBlock(op));
+  // Without every bias, the adds there are stay, reading the pieces.
+  if (with_bias) {
+    for (ir::Op* op : adds) op->parent()->EraseOp(IndexInBlock(op));
+  }
   for (ir::Op* op : group) op->parent()->EraseOp(IndexInBlock(op));
 }
 

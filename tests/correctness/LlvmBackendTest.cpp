@@ -326,6 +326,38 @@ TEST(LlvmBackend, MatmulDenseBatchNorm) {
 })", kShapes);
 }
 
+// Matmuls in a scan against param-only weights run on panels that
+// rnnc_prepare packs: M = 37 and 70 end in part-filled panels, K = 19 is
+// no multiple of 16, a concat of params is computed before it is packed,
+// and N from 1 to 17 takes every mix of the 8-, 4-, 2- and 1-row tiles.
+// Each N reallocates the buffers, so rnnc_prepare runs again.
+TEST(LlvmBackend, MatmulsOnPackedPanels) {
+  std::vector<ir::BoundDims> shapes;
+  for (int64_t n : {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 1}) shapes.push_back({{"T", 3}, {"N", n}});
+  ExpectTextMatchesInterpreter(R"(graph g {
+  input %x: f32[T, N, 19]
+  param %w: f32[37, 19]
+  param %u: f32[19, 70]
+  param %b: f32[37]
+  param %c: f32[74]
+  %ww: f32[74, 19] = concat(%w, %w) {axis = 0}
+  %c_half: f32[37] = slice(%c) {axis = 0, end = 74, start = 37}
+  %ys: f32[T, N, 37], %zs: f32[T, N, 70], %ds: f32[T, N, 37], %es: f32[T, N, 74] = scan(%x) {carries = 0, reverse = false} {
+    ^(%x_t: f32[N, 19]):
+    %y: f32[N, 37] = matmul(%x_t, %w) {transpose_b = true}
+    %y_b: f32[N, 37] = add(%y, %c_half)
+    %z: f32[N, 70] = matmul(%x_t, %u)
+    %d: f32[N, 37] = dense(%x_t, %w, %b)
+    %e: f32[N, 74] = matmul(%x_t, %ww) {transpose_b = true}
+    yield(%y_b, %z, %d, %e)
+  }
+  output %ys
+  output %zs
+  output %ds
+  output %es
+})", shapes);
+}
+
 TEST(LlvmBackend, ScanForwardAndReverseWithCarriesAndOutputs) {
   for (const char* reverse : {"false", "true"}) {
     ExpectTextMatchesInterpreter(absl::StrCat(R"(graph g {
@@ -552,7 +584,7 @@ TEST(LlvmBackend, ReportsCompileTimes) {
 
 // Parallel scans split each step by a fixed rule, so one thread and two
 // give the same bits; both match the interpreter. H = 40 leaves ragged
-// shares, N = 40 takes the library GEMM's column split.
+// shares of the weight panels, at N = 1 and N = 40.
 TEST(LlvmBackend, ParallelScansGiveTheSameResultsOnOneAndTwoThreads) {
   const int saved = omp_get_max_threads();
   for (Cell cell : {Cell::kLstm, Cell::kGruAfter, Cell::kGruBefore, Cell::kRnnTanh}) {

@@ -60,6 +60,46 @@ graph lstm_like {
 )");
 }
 
+// When only some of the matmuls have a bias add, they fuse without the
+// biases: the adds stay, reading the split's pieces.
+TEST(FuseGateMatmulsTest, BiasOnOnlySomeGates) {
+  ExpectPassOutput("fuse-gate-matmuls", R"(
+graph partly_biased {
+  input %x: f32[T, N, 3]
+  param %w: f32[2, 3]
+  param %v: f32[4, 3]
+  param %c: f32[2]
+  %ys: f32[T, N, 2], %zs: f32[T, N, 4] = scan(%x) {carries = 0, reverse = false} {
+    ^(%x_t: f32[N, 3]):
+    %y: f32[N, 2] = matmul(%x_t, %w) {transpose_b = true}
+    %y_b: f32[N, 2] = add(%y, %c)
+    %z: f32[N, 4] = matmul(%x_t, %v) {transpose_b = true}
+    yield(%y_b, %z)
+  }
+  output %ys
+  output %zs
+}
+)",
+                   R"(
+graph partly_biased {
+  input %x: f32[T, N, 3]
+  param %w: f32[2, 3]
+  param %v: f32[4, 3]
+  param %c: f32[2]
+  %w.fused: f32[6, 3] = concat(%w, %v) {axis = 0}
+  %ys: f32[T, N, 2], %zs: f32[T, N, 4] = scan(%x) {carries = 0, reverse = false} {
+    ^(%x_t: f32[N, 3]):
+    %x_t.fused: f32[N, 6] = matmul(%x_t, %w.fused) {transpose_b = true}
+    %0: f32[N, 2], %1: f32[N, 4] = split(%x_t.fused) {axis = -1, sizes = [2, 4]}
+    %y_b: f32[N, 2] = add(%0, %c)
+    yield(%y_b, %1)
+  }
+  output %ys
+  output %zs
+}
+)");
+}
+
 // The classic LSTM form: gates on [h, x_t] share the concat, and have no
 // biases.
 TEST(FuseGateMatmulsTest, ConcatenatedHiddenAndInput) {
