@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "absl/strings/numbers.h"
@@ -35,6 +36,24 @@ absl::StatusOr<TensorMap> RandomInputs(const ir::Graph& graph, const ir::BoundDi
   return inputs;
 }
 
+// Weights for a benchmark without a weights file: uniform in ±1/√fan_in,
+// PyTorch's initialisation of recurrent and linear layers, with fan_in the
+// last dim (a vector's own length).
+TensorMap RandomWeights(const ir::Graph& graph) {
+  std::mt19937 rng(2);
+  TensorMap weights;
+  for (const ir::Value* param : graph.params()) {
+    const std::vector<int64_t> shape = param->type().Resolve({}).value_or(std::vector<int64_t>{});
+    Tensor tensor(shape);
+    const int64_t fan_in = shape.empty() ? 1 : std::max<int64_t>(shape.back(), 1);
+    const float bound = 1.0f / std::sqrt(static_cast<float>(fan_in));
+    std::uniform_real_distribution<float> uniform(-bound, bound);
+    for (float& v : tensor.values()) v = uniform(rng);
+    weights[param->name()] = std::move(tensor);
+  }
+  return weights;
+}
+
 double Percentile(const std::vector<double>& sorted, double p) {
   const size_t i = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
   return sorted[std::min(i, sorted.size() - 1)];
@@ -59,7 +78,9 @@ absl::StatusOr<ir::BoundDims> ParseDims(const std::string& text) {
 absl::StatusOr<BenchReport> BenchModel(const BenchRequest& request) {
   absl::StatusOr<ir::Graph> graph = LoadGraph(request.model.graph_path);
   if (!graph.ok()) return graph.status();
-  absl::StatusOr<TensorMap> weights = LoadWeightsFile(request.model.weights_path);
+  absl::StatusOr<TensorMap> weights = request.model.weights_path.empty()
+                                          ? RandomWeights(*graph)
+                                          : LoadWeightsFile(request.model.weights_path);
   if (!weights.ok()) return weights.status();
 
   absl::StatusOr<TensorMap> inputs;

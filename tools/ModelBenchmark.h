@@ -12,8 +12,9 @@
 namespace rnnc::tools {
 
 struct BenchRequest {
-  // The model, its weights and backend; inputs_path empty: random inputs
-  // shaped by `dims`. outputs_path is not used.
+  // The model, its weights and backend; weights_path empty: random weights
+  // (uniform in ±1/√fan_in, as PyTorch initialises layers); inputs_path
+  // empty: random inputs shaped by `dims`. outputs_path is not used.
   RunRequest model;
   std::string dims;          // "T=100,N=16": binds the symbols for random inputs
   double min_seconds = 1.0;  // keep running until both minimums are met

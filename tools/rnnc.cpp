@@ -73,7 +73,8 @@ usage:
   rnnc bench FILE.rnnc [--weights W.safetensors] (--inputs X.safetensors | --dims T=100,N=16)
            [--backend interp] [--min_seconds 1] [--min_runs 10]
                                      run a model repeatedly: latency
-                                     percentiles, throughput, GFLOP/s
+                                     percentiles, throughput, GFLOP/s;
+                                     random weights without --weights
 FILE may be '-' for standard input. Flags:)";
 
 // Errors are one line: the user sees what to fix, not a dump.

@@ -73,8 +73,10 @@ struct LowerOptions {
   // Top-level scans run as parallel regions of the runtime's thread team
   // (ParallelCodegen.cpp): each time step's matmuls and elementwise loops
   // split between the threads, with barriers where one thread reads what
-  // another wrote. Off, the code never calls rnnc_parallel.
-  bool parallel_scans = true;
+  // another wrote. So do top-level matmuls that are inline code (without
+  // call_gemm_library), split by columns. Off, the code never calls
+  // rnnc_parallel.
+  bool parallel_regions = true;
 };
 
 // Lowers a verified graph without layer ops other than dense and

@@ -1,9 +1,12 @@
-// matmul and dense: small products (a few rows) as inline loops, larger
-// ones through a call to the runtime's GEMM (RuntimeSupport.h), or every
-// one inline when LowerOptions::call_gemm_library is off; dense adds its
-// bias in a loop after it, and so does a matmul whose only user adds a
-// bias vector. In a parallel region each thread computes its share of the
-// output columns.
+// matmul and dense: against param-only weights in a scan, in code that
+// calls no GEMM library, or small enough for L2, register tiles over
+// packed panels (PanelGemmCodegen.cpp); other small products (a few rows)
+// as inline loops, larger ones through a call to the runtime's GEMM
+// (RuntimeSupport.h), or every one inline when
+// LowerOptions::call_gemm_library is off. Dense adds its bias, and so does
+// a matmul whose only user adds a bias vector. In a parallel region each
+// thread computes its share of the output columns; a top-level matmul of
+// library-free code is a parallel region of its own.
 #include "absl/status/status.h"
 #include "backends/llvm/Codegen.h"
 #include "backends/llvm/RuntimeSupport.h"
@@ -164,12 +167,29 @@ const ir::Value* EpilogueBias(const Emitter& e, const ir::Op& op) {
   return bias;
 }
 
+// Whether weights fit in one core's L2 (Zen 4's 1 MB): a product over many
+// rows (a hoisted input projection's T·N) against larger ones streams its
+// panels from L3 once per block of rows, where the library's GEMM, which
+// blocks K and the rows for the caches, does better.
+bool FitsInL2(const ir::Value* weights) {
+  constexpr int64_t kL2Floats = 256 * 1024;
+  const ir::TensorType& type = weights->type();
+  return type.rank() == 2 && type.dim(0).is_static() && type.dim(1).is_static() &&
+         type.dim(0).size() * type.dim(1).size() <= kL2Floats;
+}
+
 }  // namespace
 
 // matmul: out (..., M) = a (..., K) · b, b (K, M) or, with transpose_b, (M, K).
 // dense:  out (..., Out) = x (..., In) · weight (Out, In)ᵀ + bias (Out).
 // The leading dims of a fold into the GEMM's rows.
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
+  const bool in_scan = op.parent()->parent_op() != nullptr;
+  const bool panels = in_scan || !e.options().call_gemm_library || FitsInL2(op.operand(1));
+  if (!in_scan && e.options().parallel_regions && !e.InRegion() &&
+      (!e.options().call_gemm_library || (panels && e.IsParamOnly(op.operand(1))))) {
+    return e.EmitParallelRegion([&] { return EmitMatmul(e, op); });
+  }
   llvm::IRBuilder<>& b = e.builder();
   const bool dense = op.kind() == ir::OpKind::Dense;
   const bool transpose_b = dense || op.bool_attribute("transpose_b");
@@ -218,12 +238,7 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
     const Emitter::View* view = e.FindView(bias);
     bias_pointer = view ? e.Offset(e.Pointer(view->source), e.Int(view->offset)) : e.Pointer(bias);
   }
-  // Outside a scan a matmul runs once per run, over all T·N rows when it is
-  // a hoisted input projection: a job for the library, and no inline code to
-  // compile. Inside one, weights known before the run are packed.
-  const bool in_scan = op.parent()->parent_op() != nullptr;
-  if ((in_scan || !e.options().call_gemm_library) &&
-      EmitPanelGemm(e, op.operand(1), transpose_b, e.Pointer(op.operand(0)), out, rows,
+  if (panels && EmitPanelGemm(e, op.operand(1), transpose_b, e.Pointer(op.operand(0)), out, rows,
                     bias_pointer)) {
     return absl::OkStatus();
   }

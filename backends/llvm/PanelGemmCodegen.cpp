@@ -4,10 +4,11 @@
 // (b (M, K)) once into ⌈M/32⌉ panels of K rows of 32 floats: row p of panel
 // q holds the weights of columns 32q..32q+31 against a[:, p], zeros past M.
 // A tile of R rows of a times P panels keeps R·P·2 vectors of sums in
-// registers, and for each p loads the P·2 weight vectors of row p (the
-// panels stream contiguously), broadcasts R floats of a and does R·P·2
-// FMAs. No horizontal sums, no masks but on the stores, and the bias is
-// where the sums start. It is the outer-product microkernel of BLIS and of
+// registers (two sets of them, for even and odd p, in the smaller tiles),
+// and for each p loads the P·2 weight vectors of row p (the panels stream
+// contiguously), broadcasts R floats of a and does R·P·2 FMAs. No
+// horizontal sums, no masks but on the stores, and the bias is where the
+// sums start. It is the outer-product microkernel of BLIS and of
 // oneDNN's brgemm; on AVX-512 a 8×1 tile reaches the FMA peak and a 1×4
 // tile (a matrix-vector product) the cache bandwidth.
 #include "absl/strings/str_cat.h"
@@ -51,70 +52,110 @@ void EmitPackPanels(Emitter& e, llvm::Value* b_matrix, bool transposed, int64_t 
              });
 }
 
-// `tiles` tiles of `tile_rows` rows from `first_row` on, times this thread's
-// panels `tile_panels` at a time; a last group short of panels repeats the
-// last one, rewriting equal values.
-void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, llvm::Value* tiles,
-                    int64_t tile_rows, int64_t tile_panels) {
+// Below this many vectors of sums a tile keeps two sets, for even and odd
+// p, added at the end: twice the independent FMA chains to hide their
+// latency, and half as long a sequential sum to round.
+constexpr int64_t kTwoSetsBelow = 16;
+
+// One tile: rows [row, row + tile_rows) times the panels of `group`
+// (tile_panels of them, a last group short of panels repeating the last
+// one and rewriting equal values), its sums in `sums`.
+void EmitPanelTile(Emitter& e, const PanelGemm& gemm, llvm::Value* row, llvm::Value* group,
+                   int64_t tile_rows, int64_t tile_panels, const std::vector<llvm::Value*>& sums) {
   llvm::IRBuilder<>& b = e.builder();
   auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
   llvm::Value* zero = llvm::Constant::getNullValue(vector);
   const int64_t vectors = tile_panels * 2;
+  const int64_t per_set = tile_rows * vectors;
+  const int64_t sets = static_cast<int64_t>(sums.size()) / per_set;
+  // Per vector of the tile: its row of weights in the panel, its first
+  // column and the mask of its columns below m.
+  std::vector<llvm::Value*> weights, columns, masks;
+  llvm::Value* last = b.CreateSub(gemm.end_panel, e.Int(1));
+  for (int64_t i = 0; i < tile_panels; ++i) {
+    llvm::Value* panel = b.CreateAdd(
+        gemm.first_panel, b.CreateAdd(b.CreateMul(group, e.Int(tile_panels)), e.Int(i)));
+    panel = b.CreateSelect(b.CreateICmpSLT(panel, gemm.end_panel), panel, last);
+    for (int64_t v = 0; v < 2; ++v) {
+      llvm::Value* first = b.CreateMul(panel, e.Int(gemm.k * kPanelWidth));
+      weights.push_back(e.Offset(gemm.panels, b.CreateAdd(first, e.Int(v * kLanes))));
+      columns.push_back(b.CreateAdd(b.CreateMul(panel, e.Int(kPanelWidth)), e.Int(v * kLanes)));
+      masks.push_back(e.LaneMask(b.CreateSub(e.Int(gemm.m), columns.back())));
+    }
+  }
+  for (int64_t r = 0; r < tile_rows; ++r) {
+    for (int64_t v = 0; v < vectors; ++v) {
+      llvm::Value* start = gemm.bias ? b.CreateMaskedLoad(vector, e.Offset(gemm.bias, columns[v]),
+                                                          llvm::Align(4), masks[v], zero)
+                                     : zero;
+      b.CreateStore(start, sums[r * vectors + v]);
+      if (sets == 2) b.CreateStore(zero, sums[per_set + r * vectors + v]);
+    }
+  }
+  // Adds a[:, p] times row p of the panels into set `set` of the sums.
+  auto accumulate = [&](llvm::Value* p, int64_t set) {
+    std::vector<llvm::Value*> w;
+    for (llvm::Value* panel_row : weights) {
+      w.push_back(b.CreateAlignedLoad(
+          vector, e.Offset(panel_row, b.CreateMul(p, e.Int(kPanelWidth))), llvm::Align(64)));
+    }
+    for (int64_t r = 0; r < tile_rows; ++r) {
+      llvm::Value* at = b.CreateAdd(b.CreateMul(b.CreateAdd(row, e.Int(r)), e.Int(gemm.k)), p);
+      llvm::Value* x = b.CreateVectorSplat(kLanes, b.CreateLoad(e.f32(), e.Offset(gemm.a, at)));
+      for (int64_t v = 0; v < vectors; ++v) {
+        llvm::Value* sum = sums[set * per_set + r * vectors + v];
+        b.CreateStore(b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {vector},
+                                        {x, w[v], b.CreateLoad(vector, sum)}),
+                      sum);
+      }
+    }
+  };
+  e.LoopNest({e.Int(gemm.k / sets)}, [&](const std::vector<llvm::Value*>& p) {
+    for (int64_t set = 0; set < sets; ++set) {
+      accumulate(b.CreateAdd(b.CreateMul(p[0], e.Int(sets)), e.Int(set)), set);
+    }
+  });
+  if (gemm.k % sets != 0) accumulate(e.Int(gemm.k - 1), 0);
+  for (int64_t r = 0; r < tile_rows; ++r) {
+    llvm::Value* out = e.Offset(gemm.c, b.CreateMul(b.CreateAdd(row, e.Int(r)), e.Int(gemm.m)));
+    for (int64_t v = 0; v < vectors; ++v) {
+      llvm::Value* sum = b.CreateLoad(vector, sums[r * vectors + v]);
+      if (sets == 2) sum = b.CreateFAdd(sum, b.CreateLoad(vector, sums[per_set + r * vectors + v]));
+      b.CreateMaskedStore(sum, e.Offset(out, columns[v]), llvm::Align(4), masks[v]);
+    }
+  }
+}
+
+// Tiles per block of rows: over many rows (a hoisted projection's T·N) a
+// block of a (64 rows, 64 KB at K = 256) stays in L2 while every panel
+// passes it, each panel in L1 while the block's tiles use it.
+constexpr int64_t kBlockTiles = 8;
+
+// `tiles` tiles of `tile_rows` rows from `first_row` on, times this thread's
+// panels `tile_panels` at a time.
+void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, llvm::Value* tiles,
+                    int64_t tile_rows, int64_t tile_panels) {
+  llvm::IRBuilder<>& b = e.builder();
+  auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
+  const int64_t per_set = tile_rows * tile_panels * 2;
+  std::vector<llvm::Value*> sums;
+  for (int64_t i = 0; i < (per_set < kTwoSetsBelow ? 2 : 1) * per_set; ++i) {
+    sums.push_back(e.LocalVector(vector));
+  }
   llvm::Value* groups = b.CreateUDiv(
       b.CreateAdd(b.CreateSub(gemm.end_panel, gemm.first_panel), e.Int(tile_panels - 1)),
       e.Int(tile_panels));
-  std::vector<llvm::Value*> sums;
-  for (int64_t i = 0; i < tile_rows * vectors; ++i) sums.push_back(e.LocalVector(vector));
-  e.LoopNest({groups, tiles}, [&](const std::vector<llvm::Value*>& loop) {
-    llvm::Value* row = b.CreateAdd(first_row, b.CreateMul(loop[1], e.Int(tile_rows)));
-    // Per vector of the tile: its panel's weights and its first column.
-    std::vector<llvm::Value*> weights, columns, masks;
-    for (int64_t i = 0; i < tile_panels; ++i) {
-      llvm::Value* panel = b.CreateAdd(gemm.first_panel,
-                                       b.CreateAdd(b.CreateMul(loop[0], e.Int(tile_panels)), e.Int(i)));
-      llvm::Value* last = b.CreateSub(gemm.end_panel, e.Int(1));
-      panel = b.CreateSelect(b.CreateICmpSLT(panel, gemm.end_panel), panel, last);
-      for (int64_t v = 0; v < 2; ++v) {
-        weights.push_back(e.Offset(gemm.panels,
-                                   b.CreateAdd(b.CreateMul(panel, e.Int(gemm.k * kPanelWidth)),
-                                               e.Int(v * kLanes))));
-        columns.push_back(b.CreateAdd(b.CreateMul(panel, e.Int(kPanelWidth)), e.Int(v * kLanes)));
-        masks.push_back(e.LaneMask(b.CreateSub(e.Int(gemm.m), columns.back())));
-      }
-    }
-    for (int64_t r = 0; r < tile_rows; ++r) {
-      for (int64_t v = 0; v < vectors; ++v) {
-        llvm::Value* start =
-            gemm.bias ? b.CreateMaskedLoad(vector, e.Offset(gemm.bias, columns[v]), llvm::Align(4),
-                                           masks[v], zero)
-                      : zero;
-        b.CreateStore(start, sums[r * vectors + v]);
-      }
-    }
-    e.LoopNest({e.Int(gemm.k)}, [&](const std::vector<llvm::Value*>& p) {
-      std::vector<llvm::Value*> w;
-      for (llvm::Value* panel_row : weights) {
-        w.push_back(b.CreateAlignedLoad(
-            vector, e.Offset(panel_row, b.CreateMul(p[0], e.Int(kPanelWidth))), llvm::Align(64)));
-      }
-      for (int64_t r = 0; r < tile_rows; ++r) {
-        llvm::Value* at = b.CreateAdd(b.CreateMul(b.CreateAdd(row, e.Int(r)), e.Int(gemm.k)), p[0]);
-        llvm::Value* x = b.CreateVectorSplat(kLanes, b.CreateLoad(e.f32(), e.Offset(gemm.a, at)));
-        for (int64_t v = 0; v < vectors; ++v) {
-          llvm::Value* sum = sums[r * vectors + v];
-          b.CreateStore(b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {vector},
-                                          {x, w[v], b.CreateLoad(vector, sum)}),
-                        sum);
-        }
-      }
+  llvm::Value* blocks =
+      b.CreateUDiv(b.CreateAdd(tiles, e.Int(kBlockTiles - 1)), e.Int(kBlockTiles));
+  e.LoopNest({blocks}, [&](const std::vector<llvm::Value*>& block) {
+    llvm::Value* first_tile = b.CreateMul(block[0], e.Int(kBlockTiles));
+    llvm::Value* block_tiles = b.CreateBinaryIntrinsic(
+        llvm::Intrinsic::umin, b.CreateSub(tiles, first_tile), e.Int(kBlockTiles));
+    e.LoopNest({groups, block_tiles}, [&](const std::vector<llvm::Value*>& loop) {
+      llvm::Value* tile = b.CreateAdd(first_tile, loop[1]);
+      llvm::Value* row = b.CreateAdd(first_row, b.CreateMul(tile, e.Int(tile_rows)));
+      EmitPanelTile(e, gemm, row, loop[0], tile_rows, tile_panels, sums);
     });
-    for (int64_t r = 0; r < tile_rows; ++r) {
-      llvm::Value* out = e.Offset(gemm.c, b.CreateMul(b.CreateAdd(row, e.Int(r)), e.Int(gemm.m)));
-      for (int64_t v = 0; v < vectors; ++v) {
-        b.CreateMaskedStore(b.CreateLoad(vector, sums[r * vectors + v]),
-                            e.Offset(out, columns[v]), llvm::Align(4), masks[v]);
-      }
-    }
   });
 }
 

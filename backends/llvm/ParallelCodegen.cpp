@@ -90,7 +90,7 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
 }
 
 bool RunsInParallel(const Emitter& e, const ir::Op& scan) {
-  if (!e.options().parallel_scans || e.InRegion() || scan.kind() != ir::OpKind::Scan ||
+  if (!e.options().parallel_regions || e.InRegion() || scan.kind() != ir::OpKind::Scan ||
       scan.parent()->parent_op() != nullptr || passes::MatchContraction(scan)) {
     return false;
   }

@@ -184,17 +184,38 @@ TEST(AotLibrary, EmbeddedWeightsReplacedByAFileAtCreate) {
   ExpectSameOutputs(*outputs, InterpreterOutputs(classifier.graph, other.weights(), inputs));
 }
 
+// With the oneDNN GEMM, a projection against weights larger than L2 (a
+// GRU 512 → 256's input weights, 1.5 MB) calls oneDNN's sgemm, and the
+// library needs libdnnl; the classifier's weights all fit, so its matmuls
+// stay inline code.
 TEST(AotLibrary, OnednnGemmNeedsLibdnnlAndMatches) {
   aot::LibraryOptions options;
   options.onednn_gemm = true;
   CompiledClassifier classifier = CompileClassifier("classifier_onednn", options);
-  EXPECT_TRUE(NeededLibraries(classifier.library).count("libdnnl.so.2"));
   absl::StatusOr<std::unique_ptr<Executable>> loaded = LoadCompiledModel(classifier.library);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   const TensorMap inputs = {{"x", RandomTensor({10, 40, 50}, 8)}};
   absl::StatusOr<TensorMap> outputs = (*loaded)->Run(inputs);
   ASSERT_TRUE(outputs.ok()) << outputs.status();
   ExpectSameOutputs(*outputs, InterpreterOutputs(classifier.graph, classifier.weights, inputs));
+
+  Model wide("wide", /*seed=*/3);
+  wide.Output("y", nn::GRU(wide, "gru", nn::GRUOptions(512, 256))(
+                       wide.Input("x", {dims::T, dims::N, 512})));
+  absl::StatusOr<ir::Graph> graph = wide.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  options.name = "wide_onednn";
+  const std::string library = absl::StrCat(ProcessTempDir(), "/libwide_onednn.so");
+  ASSERT_TRUE(wide.CompileToSharedLibrary(library, absl::StrCat(ProcessTempDir(), "/wide.h"),
+                                          options)
+                  .ok());
+  EXPECT_TRUE(NeededLibraries(library).count("libdnnl.so.2"));
+  loaded = LoadCompiledModel(library);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const TensorMap wide_inputs = {{"x", RandomTensor({6, 3, 512}, 9)}};
+  outputs = (*loaded)->Run(wide_inputs);
+  ASSERT_TRUE(outputs.ok()) << outputs.status();
+  ExpectSameOutputs(*outputs, InterpreterOutputs(*graph, wide.weights(), wide_inputs));
 }
 
 // A model of static shapes binds no dims: run takes none, and a null array.
