@@ -267,8 +267,14 @@ void Emitter::ChunkLoop(
   std::vector<llvm::Value*> trips = shape;
   if (trips.empty()) trips.push_back(Int(1));  // a scalar: one masked chunk
   llvm::Value* inner = trips.back();
-  auto [begin, end] =
-      Share(builder_.CreateUDiv(builder_.CreateAdd(inner, Int(kLanes - 1)), Int(kLanes)));
+  llvm::Value* chunks =
+      builder_.CreateUDiv(builder_.CreateAdd(inner, Int(kLanes - 1)), Int(kLanes));
+  const int64_t per_group = kColumnGroup / kLanes;
+  auto [first_group, end_group] = Share(
+      builder_.CreateUDiv(builder_.CreateAdd(chunks, Int(per_group - 1)), Int(per_group)));
+  llvm::Value* begin = builder_.CreateMul(first_group, Int(per_group));
+  llvm::Value* end = builder_.CreateBinaryIntrinsic(
+      llvm::Intrinsic::umin, builder_.CreateMul(end_group, Int(per_group)), chunks);
   trips.back() = builder_.CreateSub(end, begin);
   LoopNest(trips, [&](const std::vector<llvm::Value*>& loop) {
     std::vector<llvm::Value*> index = loop;

@@ -43,6 +43,10 @@ inline constexpr char kPrepareName[] = "rnnc_prepare";
 // tiles) run their innermost dim in chunks of this many, the last chunk
 // masked, so that no scalar remainder loop repeats their code.
 inline constexpr unsigned kLanes = 16;
+// Parallel regions split each row's columns between threads in groups of
+// this many (two chunks, one GEMM panel), so that an elementwise loop and a
+// panel matmul over the same width split them alike.
+inline constexpr int64_t kColumnGroup = 2 * kLanes;
 
 // Which tensor each slot of the entry function holds and which symbol each
 // dim binds. Values that share a buffer (a scan's final carry and its body's
@@ -160,8 +164,8 @@ class Emitter {
   // body(index, mask) for every kLanes chunk of the row-major iteration
   // space `shape` (index is the chunk's first element, its innermost entry
   // a multiple of kLanes); in a parallel region only this thread's share of
-  // each innermost row's chunks, so that two loops over the same shape
-  // split it the same way.
+  // each innermost row's kColumnGroup groups, so that two loops over the
+  // same innermost width split it the same way.
   void ChunkLoop(const std::vector<llvm::Value*>& shape,
                  const std::function<void(const std::vector<llvm::Value*>&, llvm::Value*)>& body);
   // Copies a tensor of `type` from src to dst: memmove, or in a parallel
@@ -340,13 +344,22 @@ absl::Status EmitFull(Emitter& e, const ir::Op& op);
 absl::Status EmitReduction(Emitter& e, const ir::Op& op);
 absl::Status EmitShapeOp(Emitter& e, const ir::Op& op);
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op);
+// Whether matmuls against `weights` can run on packed panels: param-only,
+// with static, nonzero dims (PanelGemmCodegen.cpp).
+bool HasPanelWeights(const Emitter& e, const ir::Value* weights);
 // c (rows, M) = a (rows, K) · weights (transposed if `transpose_b`), plus
 // `bias` (M floats) unless null, as register tiles over the weights packed
-// into panels by rnnc_prepare (PanelGemmCodegen.cpp); in a parallel region,
-// this thread's share of the panels. False, emitting nothing, unless the
-// weights are param-only with static dims.
-bool EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm::Value* a,
-                   llvm::Value* c, llvm::Value* rows, llvm::Value* bias);
+// into panels by rnnc_prepare. In a parallel region each thread takes its
+// share of every gate's panels, the gates `gate_width` columns each
+// (GateWidth), so that it computes all gates of the same columns.
+void EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm::Value* a,
+                   llvm::Value* c, llvm::Value* rows, llvm::Value* bias, int64_t gate_width);
+// The width of the gates that a panel matmul's output (or the bias add it
+// computes) is split into along its last axis by every user, when that is
+// a whole number of kColumnGroup groups: its threads then split each gate
+// alike, and each gate's elementwise math reads only what its own thread
+// wrote. Otherwise the output's whole width.
+int64_t GateWidth(const Emitter& e, const ir::Op& matmul);
 absl::Status EmitScan(Emitter& e, const ir::Op& op);
 absl::Status EmitContraction(Emitter& e, const ir::Op& op, const passes::Contraction& contraction);
 

@@ -180,14 +180,34 @@ bool FitsInL2(const ir::Value* weights) {
 
 }  // namespace
 
+int64_t GateWidth(const Emitter& e, const ir::Op& matmul) {
+  const ir::Value* product = matmul.result(0);
+  const ir::Dim& last = product->type().dims().back();
+  if (!last.is_static()) return -1;
+  const int64_t m = last.size();
+  const ir::Value* gates = EpilogueBias(e, matmul) ? e.Users(product)[0]->result(0) : product;
+  int64_t width = 0;
+  for (const ir::Op* user : e.Users(gates)) {
+    if (user == nullptr || user->kind() != ir::OpKind::Split) return m;
+    const int64_t axis = user->int_attribute("axis");
+    if (axis != -1 && axis != gates->type().rank() - 1) return m;
+    for (int64_t size : user->ints_attribute("sizes")) {
+      if (width != 0 && size != width) return m;
+      width = size;
+    }
+  }
+  return width > 0 && width % kColumnGroup == 0 && m % width == 0 ? width : m;
+}
+
 // matmul: out (..., M) = a (..., K) · b, b (K, M) or, with transpose_b, (M, K).
 // dense:  out (..., Out) = x (..., In) · weight (Out, In)ᵀ + bias (Out).
 // The leading dims of a fold into the GEMM's rows.
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
   const bool in_scan = op.parent()->parent_op() != nullptr;
-  const bool panels = in_scan || !e.options().call_gemm_library || FitsInL2(op.operand(1));
+  const bool panels = (in_scan || !e.options().call_gemm_library || FitsInL2(op.operand(1))) &&
+                      HasPanelWeights(e, op.operand(1));
   if (!in_scan && e.options().parallel_regions && !e.InRegion() &&
-      (!e.options().call_gemm_library || (panels && e.IsParamOnly(op.operand(1))))) {
+      (!e.options().call_gemm_library || panels)) {
     return e.EmitParallelRegion([&] { return EmitMatmul(e, op); });
   }
   llvm::IRBuilder<>& b = e.builder();
@@ -238,8 +258,9 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
     const Emitter::View* view = e.FindView(bias);
     bias_pointer = view ? e.Offset(e.Pointer(view->source), e.Int(view->offset)) : e.Pointer(bias);
   }
-  if (panels && EmitPanelGemm(e, op.operand(1), transpose_b, e.Pointer(op.operand(0)), out, rows,
-                    bias_pointer)) {
+  if (panels) {
+    EmitPanelGemm(e, op.operand(1), transpose_b, e.Pointer(op.operand(0)), out, rows, bias_pointer,
+                  GateWidth(e, op));
     return absl::OkStatus();
   }
   if (!e.options().call_gemm_library) {

@@ -18,7 +18,7 @@ namespace rnnc::llvm_backend {
 
 namespace {
 
-constexpr int64_t kPanelWidth = 2 * kLanes;
+constexpr int64_t kPanelWidth = kColumnGroup;
 
 struct PanelGemm {
   llvm::Value* a;       // (rows, k)
@@ -27,9 +27,24 @@ struct PanelGemm {
   llvm::Value* c;       // (rows, m)
   int64_t k;
   int64_t m;
-  llvm::Value* first_panel;  // this thread's panels [first_panel, end_panel)
-  llvm::Value* end_panel;
+  // This thread's panels: `share` of each gate's `gate_panels`, from
+  // `first` on in each, `count` in all.
+  int64_t gate_panels;
+  llvm::Value* first;
+  llvm::Value* share;
+  llvm::Value* count;
 };
+
+// The panel of this thread's `index`-th (clamped to its last).
+llvm::Value* ThreadPanel(Emitter& e, const PanelGemm& gemm, llvm::Value* index) {
+  llvm::IRBuilder<>& b = e.builder();
+  llvm::Value* last = b.CreateSub(gemm.count, e.Int(1));
+  index = b.CreateSelect(b.CreateICmpSLT(index, gemm.count), index, last);
+  llvm::Value* share = b.CreateSelect(b.CreateICmpEQ(gemm.share, e.Int(0)), e.Int(1), gemm.share);
+  llvm::Value* gate = b.CreateUDiv(index, share);
+  return b.CreateAdd(b.CreateMul(gate, e.Int(gemm.gate_panels)),
+                     b.CreateAdd(gemm.first, b.CreateURem(index, share)));
+}
 
 // b packed into panels, by rnnc_prepare, as the header says.
 void EmitPackPanels(Emitter& e, llvm::Value* b_matrix, bool transposed, int64_t k, int64_t m,
@@ -71,11 +86,9 @@ void EmitPanelTile(Emitter& e, const PanelGemm& gemm, llvm::Value* row, llvm::Va
   // Per vector of the tile: its row of weights in the panel, its first
   // column and the mask of its columns below m.
   std::vector<llvm::Value*> weights, columns, masks;
-  llvm::Value* last = b.CreateSub(gemm.end_panel, e.Int(1));
   for (int64_t i = 0; i < tile_panels; ++i) {
-    llvm::Value* panel = b.CreateAdd(
-        gemm.first_panel, b.CreateAdd(b.CreateMul(group, e.Int(tile_panels)), e.Int(i)));
-    panel = b.CreateSelect(b.CreateICmpSLT(panel, gemm.end_panel), panel, last);
+    llvm::Value* panel =
+        ThreadPanel(e, gemm, b.CreateAdd(b.CreateMul(group, e.Int(tile_panels)), e.Int(i)));
     for (int64_t v = 0; v < 2; ++v) {
       llvm::Value* first = b.CreateMul(panel, e.Int(gemm.k * kPanelWidth));
       weights.push_back(e.Offset(gemm.panels, b.CreateAdd(first, e.Int(v * kLanes))));
@@ -142,9 +155,8 @@ void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, l
   for (int64_t i = 0; i < (per_set < kTwoSetsBelow ? 2 : 1) * per_set; ++i) {
     sums.push_back(e.LocalVector(vector));
   }
-  llvm::Value* groups = b.CreateUDiv(
-      b.CreateAdd(b.CreateSub(gemm.end_panel, gemm.first_panel), e.Int(tile_panels - 1)),
-      e.Int(tile_panels));
+  llvm::Value* groups =
+      b.CreateUDiv(b.CreateAdd(gemm.count, e.Int(tile_panels - 1)), e.Int(tile_panels));
   llvm::Value* blocks =
       b.CreateUDiv(b.CreateAdd(tiles, e.Int(kBlockTiles - 1)), e.Int(kBlockTiles));
   e.LoopNest({blocks}, [&](const std::vector<llvm::Value*>& block) {
@@ -161,16 +173,17 @@ void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, l
 
 }  // namespace
 
-bool EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm::Value* a,
-                   llvm::Value* c, llvm::Value* rows, llvm::Value* bias) {
+bool HasPanelWeights(const Emitter& e, const ir::Value* weights) {
   const ir::TensorType& type = weights->type();
-  if (!e.IsParamOnly(weights) || type.rank() != 2 || !type.dim(0).is_static() ||
-      !type.dim(1).is_static()) {
-    return false;
-  }
+  return e.IsParamOnly(weights) && type.rank() == 2 && type.dim(0).is_static() &&
+         type.dim(1).is_static() && type.dim(0).size() > 0 && type.dim(1).size() > 0;
+}
+
+void EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm::Value* a,
+                   llvm::Value* c, llvm::Value* rows, llvm::Value* bias, int64_t gate_width) {
+  const ir::TensorType& type = weights->type();
   const int64_t k = type.dim(transpose_b ? 1 : 0).size();
   const int64_t m = type.dim(transpose_b ? 0 : 1).size();
-  if (k == 0 || m == 0) return false;
   const int64_t panels = (m + kPanelWidth - 1) / kPanelWidth;
   llvm::Value* packed = e.DerivedBuffer(
       absl::StrCat("panels of ", weights->name(), transpose_b ? " transposed" : ""), weights,
@@ -178,8 +191,12 @@ bool EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm:
         EmitPackPanels(e, e.Pointer(weights), transpose_b, k, m, into);
       });
   llvm::IRBuilder<>& b = e.builder();
-  auto [first_panel, end_panel] = e.Share(e.Int(panels));
-  const PanelGemm gemm{a, packed, bias, c, k, m, first_panel, end_panel};
+  const int64_t gates = gate_width < m ? m / gate_width : 1;
+  const int64_t gate_panels = panels / gates;
+  auto [first, end] = e.Share(e.Int(gate_panels));
+  llvm::Value* share = b.CreateSub(end, first);
+  const PanelGemm gemm{a, packed, bias, c, k, m,
+                       gate_panels, first, share, b.CreateMul(share, e.Int(gates))};
   // Rows in tiles of 8, then at most one tile each of 4, 2 and 1, the
   // smaller ones over more panels so that every tile has 8 or more sums
   // to hide the FMA latency.
@@ -191,7 +208,6 @@ bool EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm:
     EmitPanelTiles(e, gemm, row, tiles, tile_rows, tile_panels);
     row = b.CreateAdd(row, b.CreateMul(tiles, e.Int(tile_rows)));
   }
-  return true;
 }
 
 }  // namespace rnnc::llvm_backend

@@ -163,8 +163,12 @@ namespace {
 
 constexpr char kFirstThread[] = "thread 0";
 
+// Elementwise loops split each row's columns alike whatever the rows
+// (Emitter::ChunkLoop): the split depends on the innermost width alone.
+std::string ColumnSplit(const std::string& width) { return "columns of width " + width; }
+
 std::string ElementwiseSplit(const ir::TensorType& type) {
-  return "elementwise " + type.ToString();
+  return ColumnSplit(type.rank() == 0 ? "1" : type.dims().back().ToString());
 }
 
 }  // namespace
@@ -245,7 +249,12 @@ void StepBarriers::ReadsOfLeaves(const ir::Value* value, const std::string& spli
     return;
   }
   if (const Emitter::View* view = e_.FindView(value)) {
-    accesses.push_back({view->source, "view", false});
+    // A gate of a panel matmul's output (GateWidth): the loop reads the
+    // columns of the gate that its own thread wrote.
+    const ir::Dim& width = value->type().dims().back();
+    const bool gate = view->axis == value->type().rank() - 1 && width.is_static() &&
+                      view->offset % width.size() == 0 && ElementwiseSplit(value->type()) == split;
+    accesses.push_back({view->source, gate ? split : "view", false});
     return;
   }
   const bool same = ElementwiseSplit(value->type()) == split;
@@ -263,14 +272,20 @@ std::vector<StepBarriers::Access> StepBarriers::AccessesOf(const ir::Op& op) con
     return accesses;
   }
   if (op.kind() == ir::OpKind::Matmul || op.kind() == ir::OpKind::Dense) {
-    const std::string split = "columns of " + OpLabel(op);
+    // A panel matmul splits its columns gate by gate as elementwise loops
+    // over a gate's width do; it reads all of its operands.
+    const std::string split = HasPanelWeights(e_, op.operand(1))
+                                  ? ColumnSplit(std::to_string(GateWidth(e_, op)))
+                                  : "columns of " + OpLabel(op);
     accesses.push_back({op.result(0), split, true});
     for (const ir::Op* user : e_.Users(op.result(0))) {
       if (user && user->num_results() == 1 && e_.IsComputed(user->result(0))) {
         accesses.push_back({user->result(0), split, true});
       }
     }
-    for (const ir::Value* operand : op.operands()) accesses.push_back({operand, split, false});
+    for (const ir::Value* operand : op.operands()) {
+      accesses.push_back({operand, "all of " + OpLabel(op), false});
+    }
     return accesses;
   }
   // Thread 0's op; a split whose parts are all views touches nothing.

@@ -11,7 +11,9 @@
 // Every body value has one buffer, reused by every step, but for a per-step
 // output that a body op computes: that op writes it straight into out_j[t]
 // (a backward scan's per-step gradients, a forward's saved products), so
-// no copy follows. A top-level scan runs on every thread of the team, each
+// no copy follows. A carry whose next value is such an output (h of every
+// recurrent layer) is read from out_j of the step before, and copied into
+// its buffer once, after the last step. A top-level scan runs on every thread of the team, each
 // step split between them (ParallelCodegen.cpp).
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -66,20 +68,46 @@ absl::Status EmitScanLoop(Emitter& e, const ir::Op& op) {
                   producer->kind() != ir::OpKind::Scan;
   }
 
+  // A next carry that is also a per-step output computed in place is read
+  // from where the step before wrote it: no copy, and no barrier for one
+  // thread overwriting a carry that another's matmul still reads.
+  std::vector<size_t> output_of_carry(carries, 0);
+  for (size_t i = 0; i < carries; ++i) {
+    const ir::Value* next = yield->operand(i);
+    for (size_t j = carries; j < op.num_results() && output_of_carry[i] == 0; ++j) {
+      if (in_place[j] && !staged[i] && yield->operand(j) == next && next != body.argument(i)) {
+        output_of_carry[i] = j;
+      }
+    }
+  }
+
   llvm::Value* steps = e.Dim(op.operand(carries)->type().dim(0));
+  auto time_of = [&](llvm::Value* step) {
+    return reverse ? b.CreateSub(b.CreateSub(steps, e.Int(1)), step) : step;
+  };
+  auto output_at = [&](size_t j, llvm::Value* t) {
+    llvm::Value* count = NumElements(e, yield->operand(j)->type());
+    return b.CreateGEP(e.f32(), e.Pointer(op.result(j)), b.CreateMul(t, count));
+  };
+  std::vector<llvm::Value*> carry_buffers;
+  for (size_t i = 0; i < carries; ++i) carry_buffers.push_back(e.Pointer(body.argument(i)));
   absl::Status status;
   e.LoopNest({steps}, [&](const std::vector<llvm::Value*>& index) {
     barriers.BeginStep();
-    llvm::Value* t = reverse ? b.CreateSub(b.CreateSub(steps, e.Int(1)), index[0]) : index[0];
+    llvm::Value* t = time_of(index[0]);
+    for (size_t i = 0; i < carries; ++i) {
+      if (output_of_carry[i] == 0) continue;
+      llvm::Value* before = time_of(b.CreateSub(index[0], e.Int(1)));
+      llvm::Value* previous = output_at(output_of_carry[i], before);
+      e.Bind(body.argument(i),
+             b.CreateSelect(b.CreateICmpEQ(index[0], e.Int(0)), carry_buffers[i], previous));
+    }
     for (size_t j = carries; j < op.operands().size(); ++j) {
       const ir::Value* slice = body.argument(j);
       e.Bind(slice, e.Offset(e.Pointer(op.operand(j)),
                              b.CreateMul(t, NumElements(e, slice->type()))));
     }
-    auto step_of_output = [&](size_t j) {
-      llvm::Value* count = NumElements(e, yield->operand(j)->type());
-      return e.Offset(e.Pointer(op.result(j)), b.CreateMul(t, count));
-    };
+    auto step_of_output = [&](size_t j) { return output_at(j, t); };
     for (size_t j = carries; j < op.num_results(); ++j) {
       if (in_place[j]) e.Bind(yield->operand(j), step_of_output(j));
     }
@@ -104,11 +132,24 @@ absl::Status EmitScanLoop(Emitter& e, const ir::Op& op) {
       const ir::Value* next = yield->operand(i);
       if (staged[i]) {
         barriers.EmitFirstThreadCopy(e.Pointer(carry), carry, staged[i], carry);
-      } else if (next != carry) {
+      } else if (next != carry && output_of_carry[i] == 0) {
         barriers.EmitCopy(e.Pointer(carry), carry, e.Pointer(next), next);
       }
     }
   });
+  if (!status.ok()) return status;
+  // The final carries read from the outputs go to the carries' buffers,
+  // which are the scan's results.
+  llvm::Value* any = b.CreateSelect(b.CreateICmpSGT(steps, e.Int(0)), e.Int(1), e.Int(0));
+  for (size_t i = 0; i < carries; ++i) {
+    if (output_of_carry[i] == 0) continue;
+    const ir::Value* carry = body.argument(i);
+    e.Bind(carry, carry_buffers[i]);
+    e.LoopNest({any}, [&](const std::vector<llvm::Value*>&) {
+      llvm::Value* last = output_at(output_of_carry[i], time_of(b.CreateSub(steps, e.Int(1))));
+      barriers.EmitCopy(carry_buffers[i], carry, last, yield->operand(i));
+    });
+  }
   return status;
 }
 
