@@ -22,7 +22,8 @@ struct AotOptions {
   // Off: --external-weights; the library reads them at create time and
   // `weights` may be empty.
   bool embed_weights = true;
-  // On: large matmuls call rnnc_gemm (oneDNN's sgemm), which the library
+  // On: matmuls outside scans against weights larger than L2 or against
+  // another activation call rnnc_gemm (oneDNN's sgemm), which the library
   // must then get from the rnnc_aot_onednn archive and libdnnl. Off (the
   // default): every matmul is inline code and the object needs only libc
   // and libm besides the runtime archive.

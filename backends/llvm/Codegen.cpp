@@ -95,6 +95,12 @@ absl::Status Emitter::InPrepare(const std::function<absl::Status()>& emit) {
   if (!prepare_) return emit();  // in rnnc_prepare already
   Frame caller = SwitchTo(*std::move(prepare_));
   prepare_.reset();
+  absl::Status status = OutsideRegion(emit);
+  prepare_ = SwitchTo(std::move(caller));
+  return status;
+}
+
+absl::Status Emitter::OutsideRegion(const std::function<absl::Status()>& emit) {
   const std::optional<Partition> partition = partition_;
   const bool in_region = in_region_;
   partition_.reset();
@@ -102,8 +108,23 @@ absl::Status Emitter::InPrepare(const std::function<absl::Status()>& emit) {
   absl::Status status = emit();
   partition_ = partition;
   in_region_ = in_region;
-  prepare_ = SwitchTo(std::move(caller));
   return status;
+}
+
+llvm::Function* Emitter::HelperFunction(const std::string& name, llvm::FunctionType* type,
+                                        const std::function<void(llvm::Function*)>& emit) {
+  if (llvm::Function* existing = module_.getFunction(name)) return existing;
+  llvm::Function* function =
+      llvm::Function::Create(type, llvm::Function::InternalLinkage, name, module_);
+  function->addFnAttr(llvm::Attribute::NoUnwind);
+  function->addFnAttr(llvm::Attribute::NoInline);
+  Frame caller = SwitchTo(StartFunction(function));
+  (void)OutsideRegion([&] {
+    emit(function);
+    return absl::OkStatus();
+  });
+  SwitchTo(std::move(caller));
+  return function;
 }
 
 llvm::Value* Emitter::DerivedBuffer(const std::string& key, const ir::Value* source,

@@ -68,11 +68,11 @@ struct LoweredModule {
 };
 
 struct LowerOptions {
-  // Large matmuls (outside scans, or over more than 32 rows in one) call
-  // the runtime's rnnc_gemm, oneDNN's sgemm. When false, every matmul is
-  // inline register-tiled code (which takes any row count) and the module
-  // calls nothing but libc and libm: what a compiled library that must not
-  // need oneDNN wants.
+  // Matmuls outside scans against weights larger than L2, and large ones
+  // between two activations, call the runtime's rnnc_gemm, oneDNN's sgemm;
+  // every other matmul is inline code (MatmulCodegen.cpp). When false,
+  // every matmul is inline and the module calls nothing but libc and libm:
+  // what a compiled library that must not need oneDNN wants.
   bool call_gemm_library = true;
   // Top-level scans run as parallel regions of the runtime's thread team
   // (ParallelCodegen.cpp): each time step's matmuls and elementwise loops
@@ -231,6 +231,12 @@ class Emitter {
   // and here a call to rnnc_parallel with it. Only from the entry function.
   absl::Status EmitParallelRegion(const std::function<absl::Status()>& emit);
 
+  // The module's internal function `name` of `type`, whose body `emit`
+  // writes (with the builder in it, outside any parallel region, given the
+  // function for its arguments) the first time it is asked for: code that
+  // many ops call, compiled once. The body uses no slots or dims.
+  llvm::Function* HelperFunction(const std::string& name, llvm::FunctionType* type,
+                                 const std::function<void(llvm::Function*)>& emit);
   // Declares (once) a function the generated code calls.
   llvm::FunctionCallee Runtime(const std::string& name, llvm::FunctionType* type);
 
@@ -262,6 +268,8 @@ class Emitter {
   // Makes `frame` the current one, the builder at its insertion point, and
   // returns the frame it replaces.
   Frame SwitchTo(Frame frame);
+  // Runs `emit` as code outside any parallel region (no partition).
+  absl::Status OutsideRegion(const std::function<absl::Status()>& emit);
   // The pointer that slot `slot` holds, loaded in the current function.
   llvm::Value* SlotPointer(int slot, const std::string& name);
 

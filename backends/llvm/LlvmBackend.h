@@ -3,11 +3,13 @@
 //
 // Each op becomes loops over dense f32 buffers (elementwise chains fused into
 // one loop over 16-lane vectors, split gates read in place), a scan is the
-// time loop itself, and GEMMs inside it run as inline register-tiled kernels
-// up to 32 rows (oneDNN's sgemm above that, and for the GEMMs outside scans,
-// such as the hoisted input projections). Symbolic dims (T, N, ...) are arguments of the generated code, bound
-// on every Run from the input shapes; buffers are allocated once per set of
-// bound dims and reused by later runs with the same dims.
+// time loop itself, and GEMMs against the weights run as inline register
+// tiles over panels packed once (oneDNN's sgemm for the hoisted input
+// projections whose weights exceed L2, and for products of two
+// activations). Symbolic dims (T, N, ...) are arguments of the generated
+// code, bound on every Run from the input shapes; buffers are allocated,
+// and the weights packed, once per set of bound dims and reused by later
+// runs with the same dims.
 #ifndef RNNC_BACKENDS_LLVM_LLVM_BACKEND_H
 #define RNNC_BACKENDS_LLVM_LLVM_BACKEND_H
 

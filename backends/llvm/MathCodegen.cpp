@@ -86,21 +86,15 @@ llvm::Value* EmitMathCall(Emitter& e, ir::OpKind kind, llvm::Value* x) {
   const char* name = kind == ir::OpKind::Exp       ? "rnnc.exp"
                      : kind == ir::OpKind::Tanh    ? "rnnc.tanh"
                                                    : "rnnc.sigmoid";
-  llvm::Function* function = e.module().getFunction(name);
-  if (!function) {
-    auto* type = llvm::FunctionType::get(x->getType(), {x->getType()}, false);
-    function = llvm::Function::Create(type, llvm::Function::InternalLinkage, name, e.module());
-    function->addFnAttr(llvm::Attribute::NoInline);
-    function->addFnAttr(llvm::Attribute::NoUnwind);
-    function->setDoesNotAccessMemory();
-    llvm::IRBuilderBase::InsertPointGuard guard(e.builder());
+  auto* type = llvm::FunctionType::get(x->getType(), {x->getType()}, false);
+  llvm::Function* function = e.HelperFunction(name, type, [&](llvm::Function* math) {
+    math->setDoesNotAccessMemory();
     llvm::IRBuilder<>& b = e.builder();
-    b.SetInsertPoint(llvm::BasicBlock::Create(e.context(), "entry", function));
-    llvm::Value* argument = function->getArg(0);
+    llvm::Value* argument = math->getArg(0);
     b.CreateRet(kind == ir::OpKind::Exp    ? EmitExp(b, argument)
                 : kind == ir::OpKind::Tanh ? EmitTanh(b, argument)
                                            : EmitSigmoid(b, argument));
-  }
+  });
   return e.builder().CreateCall(function, {x});
 }
 

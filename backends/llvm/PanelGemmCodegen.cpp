@@ -20,16 +20,19 @@ namespace {
 
 constexpr int64_t kPanelWidth = kColumnGroup;
 
+// The arguments of rnnc.panel_gemm, the module's function that runs a
+// panel matmul on one thread.
 struct PanelGemm {
   llvm::Value* a;       // (rows, k)
   llvm::Value* panels;  // ⌈m/32⌉ panels of (k, 32)
   llvm::Value* bias;    // m floats, or null
   llvm::Value* c;       // (rows, m)
-  int64_t k;
-  int64_t m;
+  llvm::Value* rows;
+  llvm::Value* k;
+  llvm::Value* m;
   // This thread's panels: `share` of each gate's `gate_panels`, from
   // `first` on in each, `count` in all.
-  int64_t gate_panels;
+  llvm::Value* gate_panels;
   llvm::Value* first;
   llvm::Value* share;
   llvm::Value* count;
@@ -42,29 +45,38 @@ llvm::Value* ThreadPanel(Emitter& e, const PanelGemm& gemm, llvm::Value* index) 
   index = b.CreateSelect(b.CreateICmpSLT(index, gemm.count), index, last);
   llvm::Value* share = b.CreateSelect(b.CreateICmpEQ(gemm.share, e.Int(0)), e.Int(1), gemm.share);
   llvm::Value* gate = b.CreateUDiv(index, share);
-  return b.CreateAdd(b.CreateMul(gate, e.Int(gemm.gate_panels)),
+  return b.CreateAdd(b.CreateMul(gate, gemm.gate_panels),
                      b.CreateAdd(gemm.first, b.CreateURem(index, share)));
 }
 
-// b packed into panels, by rnnc_prepare, as the header says.
-void EmitPackPanels(Emitter& e, llvm::Value* b_matrix, bool transposed, int64_t k, int64_t m,
-                    llvm::Value* packed) {
+// The module's function that packs b (k, m), or bᵀ (m, k) when
+// `transposed` is nonzero, into panels, as the header says:
+//
+//   void pack(float* b, float* packed, i64 k, i64 m, i64 transposed)
+llvm::Function* PackPanelsFunction(Emitter& e) {
   llvm::IRBuilder<>& b = e.builder();
-  const int64_t panels = (m + kPanelWidth - 1) / kPanelWidth;
-  e.LoopNest({e.Int(panels), e.Int(k), e.Int(kPanelWidth)},
-             [&](const std::vector<llvm::Value*>& qpl) {
-               llvm::Value* column = b.CreateAdd(b.CreateMul(qpl[0], e.Int(kPanelWidth)), qpl[2]);
-               llvm::Value* inside = b.CreateICmpSLT(column, e.Int(m));
-               llvm::Value* clamped = b.CreateSelect(inside, column, e.Int(m - 1));
-               llvm::Value* at = transposed ? b.CreateAdd(b.CreateMul(clamped, e.Int(k)), qpl[1])
-                                            : b.CreateAdd(b.CreateMul(qpl[1], e.Int(m)), clamped);
-               llvm::Value* weight = b.CreateLoad(e.f32(), e.Offset(b_matrix, at));
-               llvm::Value* to = b.CreateAdd(
-                   b.CreateMul(b.CreateAdd(b.CreateMul(qpl[0], e.Int(k)), qpl[1]),
-                               e.Int(kPanelWidth)),
-                   qpl[2]);
-               b.CreateStore(b.CreateSelect(inside, weight, e.Float(0)), e.Offset(packed, to));
-             });
+  llvm::Type* ptr = b.getPtrTy();
+  auto* type = llvm::FunctionType::get(b.getVoidTy(), {ptr, ptr, e.i64(), e.i64(), e.i64()}, false);
+  return e.HelperFunction("rnnc.pack_panels", type, [&](llvm::Function* function) {
+    llvm::Value* source = function->getArg(0);
+    llvm::Value* packed = function->getArg(1);
+    llvm::Value* k = function->getArg(2);
+    llvm::Value* m = function->getArg(3);
+    llvm::Value* transposed = b.CreateICmpNE(function->getArg(4), e.Int(0));
+    llvm::Value* panels = b.CreateUDiv(b.CreateAdd(m, e.Int(kPanelWidth - 1)), e.Int(kPanelWidth));
+    e.LoopNest({panels, k, e.Int(kPanelWidth)}, [&](const std::vector<llvm::Value*>& qpl) {
+      llvm::Value* column = b.CreateAdd(b.CreateMul(qpl[0], e.Int(kPanelWidth)), qpl[2]);
+      llvm::Value* inside = b.CreateICmpSLT(column, m);
+      llvm::Value* clamped = b.CreateSelect(inside, column, b.CreateSub(m, e.Int(1)));
+      llvm::Value* at = b.CreateSelect(transposed, b.CreateAdd(b.CreateMul(clamped, k), qpl[1]),
+                                       b.CreateAdd(b.CreateMul(qpl[1], m), clamped));
+      llvm::Value* weight = b.CreateLoad(e.f32(), e.Offset(source, at));
+      llvm::Value* to = b.CreateAdd(
+          b.CreateMul(b.CreateAdd(b.CreateMul(qpl[0], k), qpl[1]), e.Int(kPanelWidth)), qpl[2]);
+      b.CreateStore(b.CreateSelect(inside, weight, e.Float(0)), e.Offset(packed, to));
+    });
+    b.CreateRetVoid();
+  });
 }
 
 // Below this many vectors of sums a tile keeps two sets, for even and odd
@@ -72,71 +84,98 @@ void EmitPackPanels(Emitter& e, llvm::Value* b_matrix, bool transposed, int64_t 
 // latency, and half as long a sequential sum to round.
 constexpr int64_t kTwoSetsBelow = 16;
 
-// One tile: rows [row, row + tile_rows) times the panels of `group`
-// (tile_panels of them, a last group short of panels repeating the last
-// one and rewriting equal values), its sums in `sums`.
-void EmitPanelTile(Emitter& e, const PanelGemm& gemm, llvm::Value* row, llvm::Value* group,
-                   int64_t tile_rows, int64_t tile_panels, const std::vector<llvm::Value*>& sums) {
+// The module's function for one tile of `tile_rows` rows times
+// `tile_panels` panels,
+//
+//   void tile(float* a, float* panels, float* bias, float* c, i64 k, i64 m,
+//             i64 row, i64 panel...)
+//
+// c[row + r, columns of each panel] = bias (unless null) + Σ_p a[row + r, p]
+// · panel[p]. One function per tile shape serves every matmul of the
+// module, so their code is compiled once.
+llvm::Function* PanelTileFunction(Emitter& e, int64_t tile_rows, int64_t tile_panels) {
   llvm::IRBuilder<>& b = e.builder();
-  auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
-  llvm::Value* zero = llvm::Constant::getNullValue(vector);
-  const int64_t vectors = tile_panels * 2;
-  const int64_t per_set = tile_rows * vectors;
-  const int64_t sets = static_cast<int64_t>(sums.size()) / per_set;
-  // Per vector of the tile: its row of weights in the panel, its first
-  // column and the mask of its columns below m.
-  std::vector<llvm::Value*> weights, columns, masks;
-  for (int64_t i = 0; i < tile_panels; ++i) {
-    llvm::Value* panel =
-        ThreadPanel(e, gemm, b.CreateAdd(b.CreateMul(group, e.Int(tile_panels)), e.Int(i)));
-    for (int64_t v = 0; v < 2; ++v) {
-      llvm::Value* first = b.CreateMul(panel, e.Int(gemm.k * kPanelWidth));
-      weights.push_back(e.Offset(gemm.panels, b.CreateAdd(first, e.Int(v * kLanes))));
-      columns.push_back(b.CreateAdd(b.CreateMul(panel, e.Int(kPanelWidth)), e.Int(v * kLanes)));
-      masks.push_back(e.LaneMask(b.CreateSub(e.Int(gemm.m), columns.back())));
-    }
-  }
-  for (int64_t r = 0; r < tile_rows; ++r) {
-    for (int64_t v = 0; v < vectors; ++v) {
-      llvm::Value* start = gemm.bias ? b.CreateMaskedLoad(vector, e.Offset(gemm.bias, columns[v]),
-                                                          llvm::Align(4), masks[v], zero)
-                                     : zero;
-      b.CreateStore(start, sums[r * vectors + v]);
-      if (sets == 2) b.CreateStore(zero, sums[per_set + r * vectors + v]);
-    }
-  }
-  // Adds a[:, p] times row p of the panels into set `set` of the sums.
-  auto accumulate = [&](llvm::Value* p, int64_t set) {
-    std::vector<llvm::Value*> w;
-    for (llvm::Value* panel_row : weights) {
-      w.push_back(b.CreateAlignedLoad(
-          vector, e.Offset(panel_row, b.CreateMul(p, e.Int(kPanelWidth))), llvm::Align(64)));
-    }
-    for (int64_t r = 0; r < tile_rows; ++r) {
-      llvm::Value* at = b.CreateAdd(b.CreateMul(b.CreateAdd(row, e.Int(r)), e.Int(gemm.k)), p);
-      llvm::Value* x = b.CreateVectorSplat(kLanes, b.CreateLoad(e.f32(), e.Offset(gemm.a, at)));
-      for (int64_t v = 0; v < vectors; ++v) {
-        llvm::Value* sum = sums[set * per_set + r * vectors + v];
-        b.CreateStore(b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {vector},
-                                        {x, w[v], b.CreateLoad(vector, sum)}),
-                      sum);
+  llvm::Type* ptr = b.getPtrTy();
+  std::vector<llvm::Type*> parameters{ptr, ptr, ptr, ptr, e.i64(), e.i64(), e.i64()};
+  parameters.insert(parameters.end(), static_cast<size_t>(tile_panels), e.i64());
+  auto* type = llvm::FunctionType::get(b.getVoidTy(), parameters, false);
+  const std::string name = absl::StrCat("rnnc.panel_tile.", tile_rows, "x", tile_panels);
+  return e.HelperFunction(name, type, [&](llvm::Function* function) {
+    llvm::Value* a = function->getArg(0);
+    llvm::Value* packed = function->getArg(1);
+    llvm::Value* bias = function->getArg(2);
+    llvm::Value* c = function->getArg(3);
+    llvm::Value* k = function->getArg(4);
+    llvm::Value* m = function->getArg(5);
+    llvm::Value* row = function->getArg(6);
+    auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
+    llvm::Value* zero = llvm::Constant::getNullValue(vector);
+    const int64_t vectors = tile_panels * 2;
+    const int64_t per_set = tile_rows * vectors;
+    const int64_t sets = per_set < kTwoSetsBelow ? 2 : 1;
+    std::vector<llvm::Value*> sums;
+    for (int64_t i = 0; i < sets * per_set; ++i) sums.push_back(e.LocalVector(vector));
+    // Per vector of the tile: its row of weights in the panel, its first
+    // column and the mask of its columns below m.
+    std::vector<llvm::Value*> weights, columns, masks;
+    for (int64_t i = 0; i < tile_panels; ++i) {
+      llvm::Value* panel = function->getArg(7 + static_cast<unsigned>(i));
+      for (int64_t v = 0; v < 2; ++v) {
+        llvm::Value* first = b.CreateMul(panel, b.CreateMul(k, e.Int(kPanelWidth)));
+        weights.push_back(e.Offset(packed, b.CreateAdd(first, e.Int(v * kLanes))));
+        columns.push_back(b.CreateAdd(b.CreateMul(panel, e.Int(kPanelWidth)), e.Int(v * kLanes)));
+        masks.push_back(e.LaneMask(b.CreateSub(m, columns.back())));
       }
     }
-  };
-  e.LoopNest({e.Int(gemm.k / sets)}, [&](const std::vector<llvm::Value*>& p) {
-    for (int64_t set = 0; set < sets; ++set) {
-      accumulate(b.CreateAdd(b.CreateMul(p[0], e.Int(sets)), e.Int(set)), set);
-    }
-  });
-  if (gemm.k % sets != 0) accumulate(e.Int(gemm.k - 1), 0);
-  for (int64_t r = 0; r < tile_rows; ++r) {
-    llvm::Value* out = e.Offset(gemm.c, b.CreateMul(b.CreateAdd(row, e.Int(r)), e.Int(gemm.m)));
+    llvm::Value* has_bias = b.CreateICmpNE(bias, llvm::ConstantPointerNull::get(b.getPtrTy()));
     for (int64_t v = 0; v < vectors; ++v) {
-      llvm::Value* sum = b.CreateLoad(vector, sums[r * vectors + v]);
-      if (sets == 2) sum = b.CreateFAdd(sum, b.CreateLoad(vector, sums[per_set + r * vectors + v]));
-      b.CreateMaskedStore(sum, e.Offset(out, columns[v]), llvm::Align(4), masks[v]);
+      // A null bias is never read: the mask is all off.
+      llvm::Value* mask = b.CreateAnd(masks[v], b.CreateVectorSplat(kLanes, has_bias));
+      llvm::Value* start = b.CreateMaskedLoad(vector, b.CreateGEP(e.f32(), bias, columns[v]),
+                                              llvm::Align(4), mask, zero);
+      for (int64_t r = 0; r < tile_rows; ++r) {
+        b.CreateStore(start, sums[r * vectors + v]);
+        if (sets == 2) b.CreateStore(zero, sums[per_set + r * vectors + v]);
+      }
     }
-  }
+    // Adds a[:, p] times row p of the panels into set `set` of the sums.
+    auto accumulate = [&](llvm::Value* p, int64_t set) {
+      std::vector<llvm::Value*> w;
+      for (llvm::Value* panel_row : weights) {
+        w.push_back(b.CreateAlignedLoad(
+            vector, e.Offset(panel_row, b.CreateMul(p, e.Int(kPanelWidth))), llvm::Align(64)));
+      }
+      for (int64_t r = 0; r < tile_rows; ++r) {
+        llvm::Value* at = b.CreateAdd(b.CreateMul(b.CreateAdd(row, e.Int(r)), k), p);
+        llvm::Value* x = b.CreateVectorSplat(kLanes, b.CreateLoad(e.f32(), e.Offset(a, at)));
+        for (int64_t v = 0; v < vectors; ++v) {
+          llvm::Value* sum = sums[set * per_set + r * vectors + v];
+          b.CreateStore(b.CreateIntrinsic(llvm::Intrinsic::fmuladd, {vector},
+                                          {x, w[v], b.CreateLoad(vector, sum)}),
+                        sum);
+        }
+      }
+    };
+    e.LoopNest({b.CreateUDiv(k, e.Int(sets))}, [&](const std::vector<llvm::Value*>& p) {
+      for (int64_t set = 0; set < sets; ++set) {
+        accumulate(b.CreateAdd(b.CreateMul(p[0], e.Int(sets)), e.Int(set)), set);
+      }
+    });
+    if (sets == 2) {
+      e.LoopNest({b.CreateURem(k, e.Int(2))}, [&](const std::vector<llvm::Value*>&) {
+        accumulate(b.CreateSub(k, e.Int(1)), 0);
+      });
+    }
+    for (int64_t r = 0; r < tile_rows; ++r) {
+      llvm::Value* out = e.Offset(c, b.CreateMul(b.CreateAdd(row, e.Int(r)), m));
+      for (int64_t v = 0; v < vectors; ++v) {
+        llvm::Value* sum = b.CreateLoad(vector, sums[r * vectors + v]);
+        if (sets == 2) sum = b.CreateFAdd(sum, b.CreateLoad(vector, sums[per_set + r * vectors + v]));
+        b.CreateMaskedStore(sum, e.Offset(out, columns[v]), llvm::Align(4), masks[v]);
+      }
+    }
+    b.CreateRetVoid();
+  });
 }
 
 // Tiles per block of rows: over many rows (a hoisted projection's T·N) a
@@ -145,16 +184,12 @@ void EmitPanelTile(Emitter& e, const PanelGemm& gemm, llvm::Value* row, llvm::Va
 constexpr int64_t kBlockTiles = 8;
 
 // `tiles` tiles of `tile_rows` rows from `first_row` on, times this thread's
-// panels `tile_panels` at a time.
+// panels `tile_panels` at a time; a last group short of panels repeats the
+// last one, rewriting equal values.
 void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, llvm::Value* tiles,
                     int64_t tile_rows, int64_t tile_panels) {
   llvm::IRBuilder<>& b = e.builder();
-  auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
-  const int64_t per_set = tile_rows * tile_panels * 2;
-  std::vector<llvm::Value*> sums;
-  for (int64_t i = 0; i < (per_set < kTwoSetsBelow ? 2 : 1) * per_set; ++i) {
-    sums.push_back(e.LocalVector(vector));
-  }
+  llvm::Function* tile = PanelTileFunction(e, tile_rows, tile_panels);
   llvm::Value* groups =
       b.CreateUDiv(b.CreateAdd(gemm.count, e.Int(tile_panels - 1)), e.Int(tile_panels));
   llvm::Value* blocks =
@@ -164,10 +199,48 @@ void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, l
     llvm::Value* block_tiles = b.CreateBinaryIntrinsic(
         llvm::Intrinsic::umin, b.CreateSub(tiles, first_tile), e.Int(kBlockTiles));
     e.LoopNest({groups, block_tiles}, [&](const std::vector<llvm::Value*>& loop) {
-      llvm::Value* tile = b.CreateAdd(first_tile, loop[1]);
-      llvm::Value* row = b.CreateAdd(first_row, b.CreateMul(tile, e.Int(tile_rows)));
-      EmitPanelTile(e, gemm, row, loop[0], tile_rows, tile_panels, sums);
+      llvm::Value* row = b.CreateAdd(
+          first_row, b.CreateMul(b.CreateAdd(first_tile, loop[1]), e.Int(tile_rows)));
+      std::vector<llvm::Value*> arguments{gemm.a, gemm.panels, gemm.bias, gemm.c,
+                                          gemm.k,      gemm.m,      row};
+      for (int64_t i = 0; i < tile_panels; ++i) {
+        llvm::Value* index = b.CreateAdd(b.CreateMul(loop[0], e.Int(tile_panels)), e.Int(i));
+        arguments.push_back(ThreadPanel(e, gemm, index));
+      }
+      b.CreateCall(tile, arguments);
     });
+  });
+}
+
+// The module's function that computes a panel matmul's share of one
+// thread,
+//
+//   void gemm(float* a, float* panels, float* bias, float* c, i64 rows,
+//             i64 k, i64 m, i64 gate_panels, i64 first, i64 share, i64 gates)
+//
+// the thread's panels `share` of each gate's `gate_panels` from `first` on.
+llvm::Function* PanelGemmFunction(Emitter& e) {
+  llvm::IRBuilder<>& b = e.builder();
+  llvm::Type* ptr = b.getPtrTy();
+  std::vector<llvm::Type*> parameters{ptr, ptr, ptr, ptr};
+  parameters.insert(parameters.end(), 7, e.i64());
+  auto* type = llvm::FunctionType::get(b.getVoidTy(), parameters, false);
+  return e.HelperFunction("rnnc.panel_gemm", type, [&](llvm::Function* function) {
+    auto arg = [&](unsigned i) { return function->getArg(i); };
+    const PanelGemm gemm{arg(0), arg(1), arg(2), arg(3), arg(4), arg(5), arg(6),
+                         arg(7), arg(8), arg(9), b.CreateMul(arg(9), arg(10))};
+    // Rows in tiles of 8, then at most one tile each of 4, 2 and 1, the
+    // smaller ones over more panels so that every tile has 8 or more sums
+    // to hide the FMA latency.
+    llvm::Value* eights = b.CreateUDiv(gemm.rows, e.Int(8));
+    llvm::Value* row = b.CreateMul(eights, e.Int(8));
+    EmitPanelTiles(e, gemm, e.Int(0), eights, 8, 1);
+    for (auto [tile_rows, tile_panels] : {std::pair<int64_t, int64_t>{4, 1}, {2, 2}, {1, 4}}) {
+      llvm::Value* tiles = b.CreateUDiv(b.CreateSub(gemm.rows, row), e.Int(tile_rows));
+      EmitPanelTiles(e, gemm, row, tiles, tile_rows, tile_panels);
+      row = b.CreateAdd(row, b.CreateMul(tiles, e.Int(tile_rows)));
+    }
+    b.CreateRetVoid();
   });
 }
 
@@ -181,6 +254,7 @@ bool HasPanelWeights(const Emitter& e, const ir::Value* weights) {
 
 void EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm::Value* a,
                    llvm::Value* c, llvm::Value* rows, llvm::Value* bias, int64_t gate_width) {
+  llvm::IRBuilder<>& b = e.builder();
   const ir::TensorType& type = weights->type();
   const int64_t k = type.dim(transpose_b ? 1 : 0).size();
   const int64_t m = type.dim(transpose_b ? 0 : 1).size();
@@ -188,26 +262,16 @@ void EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm:
   llvm::Value* packed = e.DerivedBuffer(
       absl::StrCat("panels of ", weights->name(), transpose_b ? " transposed" : ""), weights,
       panels * k * kPanelWidth, [&](llvm::Value* into) {
-        EmitPackPanels(e, e.Pointer(weights), transpose_b, k, m, into);
+        b.CreateCall(PackPanelsFunction(e),
+                     {e.Pointer(weights), into, e.Int(k), e.Int(m), e.Int(transpose_b ? 1 : 0)});
       });
-  llvm::IRBuilder<>& b = e.builder();
   const int64_t gates = gate_width < m ? m / gate_width : 1;
   const int64_t gate_panels = panels / gates;
   auto [first, end] = e.Share(e.Int(gate_panels));
-  llvm::Value* share = b.CreateSub(end, first);
-  const PanelGemm gemm{a, packed, bias, c, k, m,
-                       gate_panels, first, share, b.CreateMul(share, e.Int(gates))};
-  // Rows in tiles of 8, then at most one tile each of 4, 2 and 1, the
-  // smaller ones over more panels so that every tile has 8 or more sums
-  // to hide the FMA latency.
-  llvm::Value* eights = b.CreateUDiv(rows, e.Int(8));
-  llvm::Value* row = b.CreateMul(eights, e.Int(8));
-  EmitPanelTiles(e, gemm, e.Int(0), eights, 8, 1);
-  for (auto [tile_rows, tile_panels] : {std::pair<int64_t, int64_t>{4, 1}, {2, 2}, {1, 4}}) {
-    llvm::Value* tiles = b.CreateUDiv(b.CreateSub(rows, row), e.Int(tile_rows));
-    EmitPanelTiles(e, gemm, row, tiles, tile_rows, tile_panels);
-    row = b.CreateAdd(row, b.CreateMul(tiles, e.Int(tile_rows)));
-  }
+  llvm::Value* null = llvm::ConstantPointerNull::get(b.getPtrTy());
+  b.CreateCall(PanelGemmFunction(e), {a, packed, bias ? bias : null, c, rows, e.Int(k), e.Int(m),
+                                      e.Int(gate_panels), first, b.CreateSub(end, first),
+                                      e.Int(gates)});
 }
 
 }  // namespace rnnc::llvm_backend
