@@ -13,8 +13,8 @@
 // (a backward scan's per-step gradients, a forward's saved products), so
 // no copy follows. A carry whose next value is such an output (h of every
 // recurrent layer) is read from out_j of the step before, and copied into
-// its buffer once, after the last step. A top-level scan runs on every thread of the team, each
-// step split between them (ParallelCodegen.cpp).
+// its buffer once, after the last step. A top-level scan runs on every
+// thread of the team, each step split between them (ParallelCodegen.cpp).
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "backends/llvm/Codegen.h"

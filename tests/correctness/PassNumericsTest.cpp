@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -191,26 +192,26 @@ TEST(PassNumerics, UnrollingKeepsTheNumerics) {
 }
 
 // Static T above full_unroll_max_steps: each scan, forward and reverse, runs
-// chunks of k steps and the rest unrolled, for k with and without a
-// remainder, and gives what the scans gave.
+// chunks of k steps and the rest unrolled, for k with a remainder (7 = 3·2 +
+// 1, 2·3 + 1), without one (8 = 2·4) and too large for two chunks (7), and
+// gives what the scans gave.
 TEST(PassNumerics, PartialUnrollingKeepsTheNumerics) {
-  constexpr int64_t kLongSteps = 7;
-  Model m("static");
-  Var x = m.Input("x", {kLongSteps, N, kInput});
-  nn::RecurrentOutputs lstm =
-      nn::LSTM(m, "lstm", nn::LSTMOptions(kInput, kHidden).bidirectional(true)).Forward(x);
-  nn::RecurrentOutputs gru =
-      nn::GRU(m, "gru", nn::GRUOptions(2 * kHidden, kHidden).bidirectional(true))
-          .Forward(lstm.output);
-  m.Output("y", gru.output);
-  m.Output("c_n", lstm.c_n);
-  m.Output("h_n", gru.h_n);
-  ir::Graph graph = Build(m);
-  const TensorMap inputs = {{"x", RandomTensor({kLongSteps, kBatch, kInput}, 9)}};
-  std::vector<std::string> passes = PipelineFor("llvm");
-  passes.push_back("unroll");
-  for (int64_t factor : {2, 3, 7}) {
-    SCOPED_TRACE(absl::StrCat("unroll_factor ", factor));
+  for (auto [steps, factor] : {std::pair<int64_t, int64_t>{7, 2}, {7, 3}, {7, 7}, {8, 4}}) {
+    SCOPED_TRACE(absl::StrCat("T ", steps, ", unroll_factor ", factor));
+    Model m("static");
+    Var x = m.Input("x", {steps, N, kInput});
+    nn::RecurrentOutputs lstm =
+        nn::LSTM(m, "lstm", nn::LSTMOptions(kInput, kHidden).bidirectional(true)).Forward(x);
+    nn::RecurrentOutputs gru =
+        nn::GRU(m, "gru", nn::GRUOptions(2 * kHidden, kHidden).bidirectional(true))
+            .Forward(lstm.output);
+    m.Output("y", gru.output);
+    m.Output("c_n", lstm.c_n);
+    m.Output("h_n", gru.h_n);
+    ir::Graph graph = Build(m);
+    const TensorMap inputs = {{"x", RandomTensor({steps, kBatch, kInput}, 9)}};
+    std::vector<std::string> passes = PipelineFor("llvm");
+    passes.push_back("unroll");
     PassOptions options;
     options.full_unroll_max_steps = 2;
     options.unroll_factor = factor;
@@ -219,7 +220,7 @@ TEST(PassNumerics, PartialUnrollingKeepsTheNumerics) {
     ASSERT_TRUE(unrolled.ok()) << unrolled.status();
     std::vector<std::string> kinds = KindsOf(*unrolled);
     // k = 7 leaves fewer than two chunks: the four scans stay as they were.
-    const bool partial = 2 * factor <= kLongSteps;
+    const bool partial = 2 * factor <= steps;
     EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "scan"), 4);
     EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "reshape") > 0, partial);
   }
