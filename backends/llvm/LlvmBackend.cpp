@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -27,8 +28,10 @@ struct FreeDeleter {
 };
 using Buffer = std::unique_ptr<float[], FreeDeleter>;
 
-// 64-byte aligned, a whole AVX-512 vector, and never null.
+// 64-byte aligned, a whole AVX-512 vector, not null for no floats; null
+// when the memory is not there.
 Buffer AllocateFloats(int64_t count) {
+  if (count < 0 || count > std::numeric_limits<int64_t>::max() / 8) return nullptr;
   const size_t bytes = static_cast<size_t>((count * 4 + 63) / 64 * 64);
   return Buffer(static_cast<float*>(std::aligned_alloc(64, bytes > 0 ? bytes : 64)));
 }
@@ -91,25 +94,27 @@ class LlvmExecutable : public Executable {
     }
     for (size_t i = 0; i < slots_.size(); ++i) {
       const ir::Value* value = layout_.slots[i];
+      int64_t floats = 0;
       if (auto derived = layout_.derived_floats.find(static_cast<int>(i));
           derived != layout_.derived_floats.end()) {
-        buffers_.push_back(AllocateFloats(derived->second));
-        slots_[i] = buffers_.back().get();
+        floats = derived->second;
+      } else if (value->origin() == ir::Value::Origin::kInput) {
         continue;
+      } else if (value->origin() == ir::Value::Origin::kParam) {
+        slots_[i] = weights_.at(value->name()).data();
+        continue;
+      } else {
+        absl::StatusOr<std::vector<int64_t>> shape = value->type().Resolve(bound);
+        if (!shape.ok()) return shape.status();
+        floats = NumElements(*shape);
       }
-      switch (value->origin()) {
-        case ir::Value::Origin::kInput:
-          break;
-        case ir::Value::Origin::kParam:
-          slots_[i] = weights_.at(value->name()).data();
-          break;
-        default: {
-          absl::StatusOr<std::vector<int64_t>> shape = value->type().Resolve(bound);
-          if (!shape.ok()) return shape.status();
-          buffers_.push_back(AllocateFloats(NumElements(*shape)));
-          slots_[i] = buffers_.back().get();
-        }
+      buffers_.push_back(AllocateFloats(floats));
+      if (!buffers_.back()) {
+        buffers_.clear();
+        return absl::ResourceExhaustedError(absl::StrFormat(
+            "graph %s: cannot allocate %d floats for %s", graph_->name(), floats, value->name()));
       }
+      slots_[i] = buffers_.back().get();
     }
     code_->prepare()(slots_.data(), dims_.data());
     bound_ = bound;

@@ -1,7 +1,8 @@
 // Every way a caller can hand the LLVM backend something wrong gives an
 // error that says what is wrong, never a crash: a graph that does not
 // verify, weights that do not fit, and inputs that are missing, unknown,
-// mis-shaped or inconsistent. An executable stays usable after a bad run.
+// mis-shaped or inconsistent, and buffers too large to allocate. An
+// executable stays usable after a bad run.
 #include "backends/llvm/LlvmBackend.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -90,6 +91,30 @@ TEST(LlvmErrors, InputsThatAreMissingUnknownOrMisShaped) {
       executable->Run({{"x", Tensor({4, 2, 3})}, {"h0", Tensor({2, 2})}});
   ASSERT_TRUE(outputs.ok()) << outputs.status();
   EXPECT_EQ(outputs->at("hs").shape(), (std::vector<int64_t>{4, 2, 2}));
+}
+
+// An outer product of two 16M-long vectors needs 1 PiB for its result,
+// beyond any address space: a clear error, and the executable still runs
+// what fits.
+TEST(LlvmErrors, BuffersTooLargeToAllocate) {
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(R"(graph outer {
+  input %x: f32[N, 1]
+  input %y: f32[1, N]
+  %p: f32[N, N] = mul(%x, %y)
+  output %p
+})");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto executable = llvm_backend::CompileForLlvm(*graph, {});
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  const int64_t n = int64_t{1} << 24;
+  absl::StatusOr<TensorMap> outputs =
+      (*executable)->Run({{"x", Tensor({n, 1})}, {"y", Tensor({1, n})}});
+  ASSERT_FALSE(outputs.ok());
+  EXPECT_EQ(outputs.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(outputs.status().message(), HasSubstr("cannot allocate 281474976710656 floats for p"));
+  outputs = (*executable)->Run({{"x", Tensor({3, 1})}, {"y", Tensor({1, 3})}});
+  ASSERT_TRUE(outputs.ok()) << outputs.status();
+  EXPECT_EQ(outputs->at("p").shape(), (std::vector<int64_t>{3, 3}));
 }
 
 }  // namespace
