@@ -266,6 +266,39 @@ void RunStartup(benchmark::State& state, const Problem& problem, bool aot) {
   }
 }
 
+// compile/llvm/lstm/layers:<L>/I:256/H:256: CompileForLlvm of an L-layer
+// LSTM alone (issue #5 asks under 100 ms for two layers), with the mean
+// milliseconds of each stage of LlvmCompileStats as counters.
+void RunCompile(benchmark::State& state, int layers) {
+  Model model("bench", 1);
+  Var x = model.Input("x", {dims::T, dims::N, 256});
+  model.Output("y", nn::LSTM(model, "layer", nn::LSTMOptions(256, 256).num_layers(layers))(x));
+  absl::StatusOr<ir::Graph> graph = model.Build();
+  if (!graph.ok()) {
+    state.SkipWithError(std::string(graph.status().message()).c_str());
+    return;
+  }
+  llvm_backend::LlvmCompileStats total;
+  for (auto _ : state) {
+    llvm_backend::LlvmCompileStats stats;
+    absl::StatusOr<std::unique_ptr<Executable>> executable =
+        llvm_backend::CompileForLlvm(*graph, model.weights(), {.stats = &stats});
+    if (!executable.ok()) {
+      state.SkipWithError(std::string(executable.status().message()).c_str());
+      return;
+    }
+    total.passes_ms += stats.passes_ms;
+    total.lower_ms += stats.lower_ms;
+    total.optimize_ms += stats.optimize_ms;
+    total.machine_code_ms += stats.machine_code_ms;
+  }
+  const double runs = static_cast<double>(state.iterations());
+  state.counters["passes_ms"] = total.passes_ms / runs;
+  state.counters["lower_ms"] = total.lower_ms / runs;
+  state.counters["optimize_ms"] = total.optimize_ms / runs;
+  state.counters["machine_code_ms"] = total.machine_code_ms / runs;
+}
+
 std::vector<Problem> Grid() {
   const std::vector<std::vector<int64_t>> sizes = {
       {100, 1, 256, 256}, {100, 1, 512, 512}, {100, 16, 256, 256}, {100, 64, 512, 512},
@@ -279,6 +312,12 @@ std::vector<Problem> Grid() {
 }
 
 void RegisterStartup() {
+  for (int layers : {1, 2}) {
+    benchmark::RegisterBenchmark(
+        absl::StrCat("compile/llvm/lstm/layers:", layers, "/I:256/H:256").c_str(),
+        [layers](benchmark::State& state) { RunCompile(state, layers); })
+        ->Unit(benchmark::kMillisecond);
+  }
   for (const Problem& problem : Grid()) {
     for (bool aot : {true, false}) {
       const std::string name =
