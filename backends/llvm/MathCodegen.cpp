@@ -1,6 +1,8 @@
 // exp, tanh and sigmoid as straight-line f32 arithmetic on scalars or
 // vectors (libm's expf would keep loops scalar). The polynomials are
 // Cephes's (expf, tanhf), good to about two ulp over the whole range.
+#include <utility>
+
 #include "backends/llvm/Codegen.h"
 
 namespace rnnc::llvm_backend {
@@ -29,12 +31,34 @@ llvm::Value* PowerOfTwo(llvm::IRBuilder<>& b, llvm::Value* n, llvm::Value* like)
   return b.CreateBitCast(bits, like->getType());
 }
 
-}  // namespace
-
 // exp(x) = 2^n · exp(r), n = round(x / ln 2), r = x - n·ln 2 with ln 2 split
 // in two so that r is exact; exp(r) ≈ 1 + r + r²·P(r) on |r| ≤ ln(2)/2.
-// 2^n is applied as two factors so that results down to the subnormals
-// (x ≥ -103.9) stay accurate; above ln(FLT_MAX) the result is +inf.
+// Returns exp(r) and n (as i32 lanes).
+std::pair<llvm::Value*, llvm::Value*> ExpParts(llvm::IRBuilder<>& b, llvm::Value* x) {
+  llvm::Value* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven,
+                                          b.CreateFMul(x, Constant(x, 1.44269504088896341)));
+  llvm::Value* r = b.CreateFSub(x, b.CreateFMul(n, Constant(x, 0.693359375)));
+  r = b.CreateFSub(r, b.CreateFMul(n, Constant(x, -2.12194440e-4)));
+  llvm::Value* p = Polynomial(b, r,
+                              {5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2,
+                               8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4});
+  llvm::Value* y = b.CreateFAdd(b.CreateFAdd(b.CreateFMul(b.CreateFMul(r, r), p), r),
+                                Constant(x, 1.0));
+  return {y, b.CreateFPToSI(n, x->getType()->getWithNewType(b.getInt32Ty()))};
+}
+
+// exp(x) for x in [-87, 87], where 2^n is a normal float: one scaling, no
+// range checks.
+llvm::Value* EmitExpInRange(llvm::IRBuilder<>& b, llvm::Value* x) {
+  auto [y, exponent] = ExpParts(b, x);
+  return b.CreateFMul(y, PowerOfTwo(b, exponent, x));
+}
+
+}  // namespace
+
+// exp over the whole range (ExpParts): 2^n is applied as two factors so
+// that results down to the subnormals (x ≥ -103.9) stay accurate; above
+// ln(FLT_MAX) the result is +inf.
 llvm::Value* EmitExp(llvm::IRBuilder<>& b, llvm::Value* x) {
   constexpr double kMaxInput = 88.72283905206835;  // ln(FLT_MAX)
   constexpr double kMinInput = -103.97208;         // ln of the smallest subnormal
@@ -42,17 +66,7 @@ llvm::Value* EmitExp(llvm::IRBuilder<>& b, llvm::Value* x) {
   llvm::Value* clamped = b.CreateSelect(b.CreateFCmpOLT(x, Constant(x, kMinInput)),
                                         Constant(x, kMinInput), x);
   clamped = b.CreateSelect(overflows, Constant(x, kMaxInput), clamped);
-  llvm::Value* n = b.CreateUnaryIntrinsic(
-      llvm::Intrinsic::roundeven, b.CreateFMul(clamped, Constant(x, 1.44269504088896341)));
-  llvm::Value* r = b.CreateFSub(clamped, b.CreateFMul(n, Constant(x, 0.693359375)));
-  r = b.CreateFSub(r, b.CreateFMul(n, Constant(x, -2.12194440e-4)));
-  llvm::Value* p = Polynomial(b, r,
-                              {5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2,
-                               8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4});
-  llvm::Value* y = b.CreateFAdd(b.CreateFAdd(b.CreateFMul(b.CreateFMul(r, r), p), r),
-                                Constant(x, 1.0));
-  llvm::Type* int_type = x->getType()->getWithNewType(b.getInt32Ty());
-  llvm::Value* exponent = b.CreateFPToSI(n, int_type);
+  auto [y, exponent] = ExpParts(b, clamped);
   llvm::Value* half = b.CreateAShr(exponent, 1);
   y = b.CreateFMul(b.CreateFMul(y, PowerOfTwo(b, half, x)),
                    PowerOfTwo(b, b.CreateSub(exponent, half), x));
@@ -60,7 +74,8 @@ llvm::Value* EmitExp(llvm::IRBuilder<>& b, llvm::Value* x) {
 }
 
 // tanh(x) = x + x³·P(x²) for |x| < 0.625, where 1 - 2/(e^{2|x|} + 1) would
-// lose relative accuracy to cancellation; that formula, with x's sign, above.
+// lose relative accuracy to cancellation; that formula, with x's sign, above,
+// |x| clamped at 9, where tanh rounds to 1 already.
 llvm::Value* EmitTanh(llvm::IRBuilder<>& b, llvm::Value* x) {
   llvm::Value* z = b.CreateFMul(x, x);
   llvm::Value* p = Polynomial(b, z,
@@ -68,7 +83,9 @@ llvm::Value* EmitTanh(llvm::IRBuilder<>& b, llvm::Value* x) {
                                2.06390887954e-2, -5.70498872745e-3});
   llvm::Value* small = b.CreateFAdd(b.CreateFMul(b.CreateFMul(p, z), x), x);
   llvm::Value* magnitude = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
-  llvm::Value* e = EmitExp(b, b.CreateFMul(magnitude, Constant(x, 2.0)));
+  llvm::Value* clamped = b.CreateSelect(b.CreateFCmpOGT(magnitude, Constant(x, 9.0)),
+                                        Constant(x, 9.0), magnitude);
+  llvm::Value* e = EmitExpInRange(b, b.CreateFMul(clamped, Constant(x, 2.0)));
   llvm::Value* large = b.CreateFSub(
       Constant(x, 1.0), b.CreateFDiv(Constant(x, 2.0), b.CreateFAdd(e, Constant(x, 1.0))));
   large = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, large, x);
@@ -76,9 +93,14 @@ llvm::Value* EmitTanh(llvm::IRBuilder<>& b, llvm::Value* x) {
 }
 
 // σ(x) = 1 / (1 + e^{-x}): e^{-x} is accurate relative to itself, and the sum
-// has no cancellation, so σ is accurate everywhere.
+// has no cancellation, so σ is accurate everywhere; -x is clamped to
+// [-87, 87], beyond which σ is 1 in floats, or below 2e-38.
 llvm::Value* EmitSigmoid(llvm::IRBuilder<>& b, llvm::Value* x) {
-  llvm::Value* e = EmitExp(b, b.CreateFNeg(x));
+  llvm::Value* negated = b.CreateFNeg(x);
+  llvm::Value* low = b.CreateSelect(b.CreateFCmpOLT(negated, Constant(x, -87.0)),
+                                    Constant(x, -87.0), negated);
+  llvm::Value* e = EmitExpInRange(
+      b, b.CreateSelect(b.CreateFCmpOGT(low, Constant(x, 87.0)), Constant(x, 87.0), low));
   return b.CreateFDiv(Constant(x, 1.0), b.CreateFAdd(Constant(x, 1.0), e));
 }
 
