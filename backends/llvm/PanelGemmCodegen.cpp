@@ -8,9 +8,11 @@
 // and for each p loads the P·2 weight vectors of row p (the panels stream
 // contiguously), broadcasts R floats of a and does R·P·2 FMAs. No
 // horizontal sums, no masks but on the stores, and the bias is where the
-// sums start. It is the outer-product microkernel of BLIS and of
-// oneDNN's brgemm; on AVX-512 a 8×1 tile reaches the FMA peak and a 1×4
-// tile (a matrix-vector product) the cache bandwidth.
+// sums start. It is the outer-product microkernel of BLIS and of oneDNN's
+// brgemm. On this Zen 4, a C++ probe of the same kernel ran 8×1 tiles at the
+// FMA peak and a matrix-vector product at the L2 read bandwidth; in a scan,
+// the generated code ran a 16×256×1024 product per step at about 90% of
+// the peak.
 #include "absl/strings/str_cat.h"
 #include "backends/llvm/Codegen.h"
 
