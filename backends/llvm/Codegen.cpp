@@ -127,10 +127,10 @@ llvm::Function* Emitter::HelperFunction(const std::string& name, llvm::FunctionT
   return function;
 }
 
-llvm::Value* Emitter::DerivedBuffer(const std::string& key, const ir::Value* source,
+llvm::Value* Emitter::DerivedBuffer(const ir::Value* source, const std::string& kind,
                                     int64_t floats,
                                     const std::function<void(llvm::Value*)>& fill) {
-  auto [it, inserted] = derived_slots_.try_emplace(key, layout_.slots.size());
+  auto [it, inserted] = derived_slots_.try_emplace({source, kind}, layout_.slots.size());
   if (inserted) {
     layout_.slots.push_back(source);
     layout_.derived_floats[it->second] = floats;

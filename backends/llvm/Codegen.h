@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -77,9 +78,9 @@ struct LowerOptions {
   // Top-level scans run as parallel regions of the runtime's thread team
   // (ParallelCodegen.cpp): each time step's matmuls and elementwise loops
   // split between the threads, with barriers where one thread reads what
-  // another wrote. So do top-level matmuls that are inline code (without
-  // call_gemm_library), split by columns. Off, the code never calls
-  // rnnc_parallel.
+  // another wrote. So do top-level matmuls on panels or otherwise inline
+  // (without call_gemm_library), split by columns. Off, the code never
+  // calls rnnc_parallel.
   bool parallel_regions = true;
 };
 
@@ -130,10 +131,10 @@ class Emitter {
   // top-level op other than a scan whose operands all do. rnnc_prepare
   // computes these once; rnnc_main only reads them.
   bool IsParamOnly(const ir::Value* value) const { return param_only_.contains(value); }
-  // A buffer of `floats` floats derived from `source` (param-only), filled
-  // by `fill(pointer)` in rnnc_prepare the first time `key` is asked for:
-  // its pointer in the current function.
-  llvm::Value* DerivedBuffer(const std::string& key, const ir::Value* source, int64_t floats,
+  // A buffer of `floats` floats derived from `source` (param-only) as
+  // `kind` says, filled by `fill(pointer)` in rnnc_prepare the first time
+  // the pair is asked for: its pointer in the current function.
+  llvm::Value* DerivedBuffer(const ir::Value* source, const std::string& kind, int64_t floats,
                              const std::function<void(llvm::Value*)>& fill);
   // Emits `emit` into rnnc_prepare, outside any parallel region.
   absl::Status InPrepare(const std::function<absl::Status()>& emit);
@@ -278,7 +279,7 @@ class Emitter {
   // rnnc_prepare's frame while code goes elsewhere.
   std::optional<Frame> prepare_;
   absl::flat_hash_set<const ir::Value*> param_only_;
-  absl::flat_hash_map<std::string, int> derived_slots_;
+  absl::flat_hash_map<std::pair<const ir::Value*, std::string>, int> derived_slots_;
   absl::flat_hash_map<const ir::Value*, std::vector<const ir::Op*>> users_;
   absl::flat_hash_set<const ir::Value*> fused_;
   absl::flat_hash_map<const ir::Value*, View> views_;
@@ -355,6 +356,9 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op);
 // Whether matmuls against `weights` can run on packed panels: param-only,
 // with static, nonzero dims (PanelGemmCodegen.cpp).
 bool HasPanelWeights(const Emitter& e, const ir::Value* weights);
+// Whether `matmul` runs on panels (MatmulCodegen.cpp): its weights can, and
+// it is in a scan, in code without the GEMM library, or its weights fit L2.
+bool UsesPanels(const Emitter& e, const ir::Op& matmul);
 // c (rows, M) = a (rows, K) · weights (transposed if `transpose_b`), plus
 // `bias` (M floats) unless null, as register tiles over the weights packed
 // into panels by rnnc_prepare. In a parallel region each thread takes its

@@ -180,6 +180,12 @@ bool FitsInL2(const ir::Value* weights) {
 
 }  // namespace
 
+bool UsesPanels(const Emitter& e, const ir::Op& matmul) {
+  const bool in_scan = matmul.parent()->parent_op() != nullptr;
+  return (in_scan || !e.options().call_gemm_library || FitsInL2(matmul.operand(1))) &&
+         HasPanelWeights(e, matmul.operand(1));
+}
+
 int64_t GateWidth(const Emitter& e, const ir::Op& matmul) {
   const ir::Value* product = matmul.result(0);
   const ir::Dim& last = product->type().dims().back();
@@ -204,8 +210,7 @@ int64_t GateWidth(const Emitter& e, const ir::Op& matmul) {
 // The leading dims of a fold into the GEMM's rows.
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
   const bool in_scan = op.parent()->parent_op() != nullptr;
-  const bool panels = (in_scan || !e.options().call_gemm_library || FitsInL2(op.operand(1))) &&
-                      HasPanelWeights(e, op.operand(1));
+  const bool panels = UsesPanels(e, op);
   if (!in_scan && e.options().parallel_regions && !e.InRegion() &&
       (!e.options().call_gemm_library || panels)) {
     return e.EmitParallelRegion([&] { return EmitMatmul(e, op); });

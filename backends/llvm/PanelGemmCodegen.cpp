@@ -172,7 +172,9 @@ llvm::Function* PanelTileFunction(Emitter& e, int64_t tile_rows, int64_t tile_pa
       llvm::Value* out = e.Offset(c, b.CreateMul(b.CreateAdd(row, e.Int(r)), m));
       for (int64_t v = 0; v < vectors; ++v) {
         llvm::Value* sum = b.CreateLoad(vector, sums[r * vectors + v]);
-        if (sets == 2) sum = b.CreateFAdd(sum, b.CreateLoad(vector, sums[per_set + r * vectors + v]));
+        if (sets == 2) {
+          sum = b.CreateFAdd(sum, b.CreateLoad(vector, sums[per_set + r * vectors + v]));
+        }
         b.CreateMaskedStore(sum, e.Offset(out, columns[v]), llvm::Align(4), masks[v]);
       }
     }
@@ -262,8 +264,8 @@ void EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm:
   const int64_t m = type.dim(transpose_b ? 0 : 1).size();
   const int64_t panels = (m + kPanelWidth - 1) / kPanelWidth;
   llvm::Value* packed = e.DerivedBuffer(
-      absl::StrCat("panels of ", weights->name(), transpose_b ? " transposed" : ""), weights,
-      panels * k * kPanelWidth, [&](llvm::Value* into) {
+      weights, transpose_b ? "panels of the transpose" : "panels", panels * k * kPanelWidth,
+      [&](llvm::Value* into) {
         b.CreateCall(PackPanelsFunction(e),
                      {e.Pointer(weights), into, e.Int(k), e.Int(m), e.Int(transpose_b ? 1 : 0)});
       });

@@ -57,8 +57,10 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
   llvm::Type* context_type = llvm::ArrayType::get(ptr, 2);
   llvm::IRBuilder<>& prologue = *frame_.prologue;
   llvm::Value* task_context = prologue.CreateAlloca(context_type);
-  prologue.CreateStore(frame_.slots_arg, prologue.CreateConstGEP2_64(context_type, task_context, 0, 0));
-  prologue.CreateStore(frame_.dims_arg, prologue.CreateConstGEP2_64(context_type, task_context, 0, 1));
+  for (unsigned i = 0; i < 2; ++i) {
+    prologue.CreateStore(i == 0 ? frame_.slots_arg : frame_.dims_arg,
+                         prologue.CreateConstGEP2_64(context_type, task_context, 0, i));
+  }
 
   auto* task_type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr, i64(), i64()}, false);
   llvm::Function* task =
@@ -72,8 +74,11 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
   // its pointers. The caller's come back afterwards.
   Frame frame = StartFunction(task);
   llvm::Value* context_arg = task->getArg(0);
-  frame.slots_arg = frame.prologue->CreateLoad(ptr, frame.prologue->CreateConstGEP1_64(ptr, context_arg, 0));
-  frame.dims_arg = frame.prologue->CreateLoad(ptr, frame.prologue->CreateConstGEP1_64(ptr, context_arg, 1));
+  llvm::IRBuilder<>& task_prologue = *frame.prologue;
+  frame.slots_arg =
+      task_prologue.CreateLoad(ptr, task_prologue.CreateConstGEP1_64(ptr, context_arg, 0));
+  frame.dims_arg =
+      task_prologue.CreateLoad(ptr, task_prologue.CreateConstGEP1_64(ptr, context_arg, 1));
   Frame caller = SwitchTo(std::move(frame));
   partition_ = Partition{task->getArg(1), task->getArg(2), task->getArg(3)};
   in_region_ = true;
@@ -274,7 +279,7 @@ std::vector<StepBarriers::Access> StepBarriers::AccessesOf(const ir::Op& op) con
   if (op.kind() == ir::OpKind::Matmul || op.kind() == ir::OpKind::Dense) {
     // A panel matmul splits its columns gate by gate as elementwise loops
     // over a gate's width do; it reads all of its operands.
-    const std::string split = HasPanelWeights(e_, op.operand(1))
+    const std::string split = UsesPanels(e_, op)
                                   ? ColumnSplit(std::to_string(GateWidth(e_, op)))
                                   : "columns of " + OpLabel(op);
     accesses.push_back({op.result(0), split, true});

@@ -593,9 +593,10 @@ TEST(LlvmBackend, ReportsCompileTimes) {
 // makes the recurrence amplify rounding about threefold a step.
 TEST(LlvmBackend, ParallelScansGiveTheSameResultsOnOneAndTwoThreads) {
   const int saved = omp_get_max_threads();
-  for (auto [cell, hidden] : {std::pair{Cell::kLstm, 40}, {Cell::kGruAfter, 40},
-                              {Cell::kGruBefore, 40}, {Cell::kRnnTanh, 40}, {Cell::kLstm, 64},
-                              {Cell::kGruAfter, 96}, {Cell::kGruBefore, 64}, {Cell::kRnnTanh, 96}}) {
+  for (auto [cell, hidden] :
+       {std::pair{Cell::kLstm, 40}, {Cell::kGruAfter, 40}, {Cell::kGruBefore, 40},
+        {Cell::kRnnTanh, 40}, {Cell::kLstm, 64}, {Cell::kGruAfter, 96}, {Cell::kGruBefore, 64},
+        {Cell::kRnnTanh, 96}}) {
     for (bool reverse : {false, true}) {
       SCOPED_TRACE(absl::StrCat("cell ", static_cast<int>(cell), " H=", hidden,
                                 reverse ? " reverse" : ""));

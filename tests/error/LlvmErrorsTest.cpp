@@ -111,7 +111,8 @@ TEST(LlvmErrors, BuffersTooLargeToAllocate) {
       (*executable)->Run({{"x", Tensor({n, 1})}, {"y", Tensor({1, n})}});
   ASSERT_FALSE(outputs.ok());
   EXPECT_EQ(outputs.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_THAT(outputs.status().message(), HasSubstr("cannot allocate 281474976710656 floats for p"));
+  EXPECT_THAT(outputs.status().message(),
+              HasSubstr("cannot allocate 281474976710656 floats for p"));
   outputs = (*executable)->Run({{"x", Tensor({3, 1})}, {"y", Tensor({1, 3})}});
   ASSERT_TRUE(outputs.ok()) << outputs.status();
   EXPECT_EQ(outputs->at("p").shape(), (std::vector<int64_t>{3, 3}));
