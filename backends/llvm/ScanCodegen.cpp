@@ -139,7 +139,7 @@ absl::Status EmitScanLoop(Emitter& e, const ir::Op& op) {
   });
   if (!status.ok()) return status;
   // The final carries read from the outputs go to the carries' buffers,
-  // which are the scan's results.
+  // which are the scan's results: a loop of one trip, or none for T = 0.
   llvm::Value* any = b.CreateSelect(b.CreateICmpSGT(steps, e.Int(0)), e.Int(1), e.Int(0));
   for (size_t i = 0; i < carries; ++i) {
     if (output_of_carry[i] == 0) continue;
