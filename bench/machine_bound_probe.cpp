@@ -10,7 +10,6 @@
 // does 2·N·G·H² flops on them, so at small N the bandwidth row bounds it, at
 // large N the FMA row. With k threads each thread reads its share of the
 // buffer, as a GEMV split by output rows does.
-#include <immintrin.h>
 #include <omp.h>
 
 #include <chrono>
@@ -22,71 +21,108 @@
 namespace {
 
 // Independent accumulator chains: enough to cover the FMA latency (4 cycles
-// on Zen 4) times its two FMA pipes, with room to spare.
+// on Zen 4, 5 on Zen 1) times its two FMA pipes, with room to spare.
 constexpr int kChains = 12;
 constexpr int64_t kFmaIterations = 1 << 20;
 
-// The sum of the lanes of `v` (GCC 12's _mm512_reduce_add_ps warns under
-// -Wall).
-__attribute__((target("avx512f"))) float SumLanes(__m512 v) {
-  alignas(64) float lanes[16];
-  _mm512_store_ps(lanes, v);
+// The widest vectors of the CPU: AVX-512's 16 f32 lanes or AVX2's 8. The
+// kernels are templates over the lane count, instantiated in functions
+// compiled for each instruction set (GCC contracts a * b + c to an FMA).
+template <int kLanes>
+struct Lanes {
+  typedef float Vector __attribute__((vector_size(4 * kLanes)));
+};
+
+template <int kLanes>
+[[gnu::always_inline]] inline float SumLanes(typename Lanes<kLanes>::Vector v) {
   float sum = 0;
-  for (float lane : lanes) sum += lane;
+  for (int i = 0; i < kLanes; ++i) sum += v[i];
   return sum;
 }
 
-// kFmaIterations · kChains FMAs of 16 lanes; returns a sum so that nothing is
-// optimized away.
-__attribute__((target("avx512f"))) float FmaKernel(float seed) {
-  __m512 acc[kChains];
-  const __m512 a = _mm512_set1_ps(0.999999f);
-  const __m512 b = _mm512_set1_ps(seed * 1e-7f);
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(static_cast<float>(c));
+// kFmaIterations · kChains FMAs of kLanes lanes; returns a sum so that
+// nothing is optimized away.
+template <int kLanes>
+[[gnu::always_inline]] inline float FmaChains(float seed) {
+  using Vector = typename Lanes<kLanes>::Vector;
+  Vector acc[kChains];
+  const Vector a = Vector{} + 0.999999f;
+  const Vector b = Vector{} + seed * 1e-7f;
+  for (int c = 0; c < kChains; ++c) acc[c] = Vector{} + static_cast<float>(c);
   for (int64_t i = 0; i < kFmaIterations; ++i) {
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], a, b);
+#pragma GCC unroll 16
+    for (int c = 0; c < kChains; ++c) acc[c] = acc[c] * a + b;
   }
-  __m512 sum = acc[0];
-  for (int c = 1; c < kChains; ++c) sum = _mm512_add_ps(sum, acc[c]);
-  return SumLanes(sum);
+  Vector sum = acc[0];
+  for (int c = 1; c < kChains; ++c) sum += acc[c];
+  return SumLanes<kLanes>(sum);
 }
 
-// Sums `count` floats (a multiple of 64) with four vector accumulators.
-__attribute__((target("avx512f"))) float ReadKernel(const float* data, int64_t count) {
-  __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-  for (int64_t i = 0; i < count; i += 64) {
-    s0 = _mm512_add_ps(s0, _mm512_load_ps(data + i));
-    s1 = _mm512_add_ps(s1, _mm512_load_ps(data + i + 16));
-    s2 = _mm512_add_ps(s2, _mm512_load_ps(data + i + 32));
-    s3 = _mm512_add_ps(s3, _mm512_load_ps(data + i + 48));
+// Sums `count` floats (a multiple of 4·kLanes) with four vector
+// accumulators.
+template <int kLanes>
+[[gnu::always_inline]] inline float ReadSum(const float* data, int64_t count) {
+  using Vector = typename Lanes<kLanes>::Vector;
+  const Vector* vectors = reinterpret_cast<const Vector*>(data);
+  Vector s0{}, s1{}, s2{}, s3{};
+  for (int64_t i = 0; i < count / kLanes; i += 4) {
+    s0 += vectors[i];
+    s1 += vectors[i + 1];
+    s2 += vectors[i + 2];
+    s3 += vectors[i + 3];
   }
-  return SumLanes(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+  return SumLanes<kLanes>((s0 + s1) + (s2 + s3));
 }
 
-bool HasAvx512(benchmark::State& state) {
-  if (__builtin_cpu_supports("avx512f")) return true;
-  state.SkipWithError("this probe needs AVX-512F");
-  return false;
+__attribute__((target("avx512f"))) float FmaKernelAvx512(float seed) {
+  return FmaChains<16>(seed);
+}
+__attribute__((target("avx2,fma"))) float FmaKernelAvx2(float seed) { return FmaChains<8>(seed); }
+__attribute__((target("avx512f"))) float ReadKernelAvx512(const float* data, int64_t count) {
+  return ReadSum<16>(data, count);
+}
+__attribute__((target("avx2"))) float ReadKernelAvx2(const float* data, int64_t count) {
+  return ReadSum<8>(data, count);
+}
+
+// The instruction set the kernels run with, which the probe reports as the
+// "lanes" counter: AVX-512 where the CPU has it, else AVX2 with FMA.
+int VectorLanes(benchmark::State& state) {
+  if (__builtin_cpu_supports("avx512f")) return 16;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 8;
+  state.SkipWithError("this probe needs AVX2 and FMA, or AVX-512F");
+  return 0;
+}
+
+float FmaKernel(int lanes, float seed) {
+  return lanes == 16 ? FmaKernelAvx512(seed) : FmaKernelAvx2(seed);
+}
+
+float ReadKernel(int lanes, const float* data, int64_t count) {
+  return lanes == 16 ? ReadKernelAvx512(data, count) : ReadKernelAvx2(data, count);
 }
 
 void FmaPeak(benchmark::State& state) {
-  if (!HasAvx512(state)) return;
+  const int lanes = VectorLanes(state);
+  if (lanes == 0) return;
   const int threads = static_cast<int>(state.range(0));
   float sink = 0;
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
 #pragma omp parallel num_threads(threads) reduction(+ : sink)
-    sink += FmaKernel(static_cast<float>(omp_get_thread_num() + 1));
+    sink += FmaKernel(lanes, static_cast<float>(omp_get_thread_num() + 1));
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   benchmark::DoNotOptimize(sink);
-  const double flops = 2.0 * 16 * kChains * kFmaIterations * threads;
+  const double flops = 2.0 * lanes * kChains * kFmaIterations * threads;
   state.counters["GFLOPS"] = flops * static_cast<double>(state.iterations()) / seconds / 1e9;
+  state.counters["lanes"] = lanes;
 }
 
 void ReadBandwidth(benchmark::State& state) {
-  if (!HasAvx512(state)) return;
+  const int lanes = VectorLanes(state);
+  if (lanes == 0) return;
   const int64_t hidden = state.range(0);
   const int threads = static_cast<int>(state.range(1));
   const int64_t count = 4 * hidden * hidden;  // 16·H² bytes of f32
@@ -98,7 +134,7 @@ void ReadBandwidth(benchmark::State& state) {
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
 #pragma omp parallel num_threads(threads) reduction(+ : sink)
-    sink += ReadKernel(data + omp_get_thread_num() * share, share);
+    sink += ReadKernel(lanes, data + omp_get_thread_num() * share, share);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

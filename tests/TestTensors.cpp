@@ -1,5 +1,6 @@
 #include "tests/TestTensors.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -39,8 +40,10 @@ void ExpectAllClose(const Tensor& got, const Tensor& want, double rtol, double a
                                        << want.ShapeString();
   int64_t worst = -1;
   double worst_excess = 0;
+  double largest = 0;
   for (int64_t i = 0; i < got.num_elements(); ++i) {
     const double g = got.data()[i], w = want.data()[i];
+    largest = std::max(largest, std::abs(w));
     const double excess = std::abs(g - w) - (rtol * std::abs(w) + atol);
     if (!(excess <= 0) && (worst < 0 || !(excess <= worst_excess))) {
       worst = i;
@@ -49,7 +52,8 @@ void ExpectAllClose(const Tensor& got, const Tensor& want, double rtol, double a
   }
   if (worst >= 0) {
     ADD_FAILURE() << "values differ beyond rtol " << rtol << ", atol " << atol << "; worst at flat index "
-                  << worst << ": got " << got.data()[worst] << ", want " << want.data()[worst];
+                  << worst << ": got " << got.data()[worst] << ", want " << want.data()[worst]
+                  << " (largest |want| " << largest << ")";
   }
 }
 

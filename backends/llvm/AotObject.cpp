@@ -159,7 +159,8 @@ absl::StatusOr<LoweredModule> BuildAotModule(const ir::Graph& graph, const Tenso
   absl::StatusOr<ir::Graph> prepared = PrepareGraph(graph);
   if (!prepared.ok()) return prepared.status();
   absl::StatusOr<LoweredModule> lowered =
-      LowerGraph(*prepared, LowerOptions{.call_gemm_library = options.call_gemm_library});
+      LowerGraph(*prepared, LowerOptions{.call_gemm_library = options.call_gemm_library,
+                                     .target = TargetShapeOf(machine)});
   if (!lowered.ok()) return lowered.status();
   absl::StatusOr<aot::ModelDescriptor> descriptor =
       Describe(graph, *prepared, lowered->layout, options.name);

@@ -40,7 +40,7 @@ namespace rnnc::llvm_backend {
 
 inline constexpr char kEntryName[] = "rnnc_main";
 inline constexpr char kPrepareName[] = "rnnc_prepare";
-// AVX-512's f32 lanes: hand-vectorized loops (elementwise chains, GEMM
+// AVX-512's f32 lanes (two AVX2 registers): hand-vectorized loops (elementwise chains, GEMM
 // tiles) run their innermost dim in chunks of this many, the last chunk
 // masked, so that no scalar remainder loop repeats their code.
 inline constexpr unsigned kLanes = 16;
@@ -68,6 +68,26 @@ struct LoweredModule {
   BufferLayout layout;
 };
 
+// What the generated code is shaped for on the CPU it will run on: a GEMM
+// tile keeps as many sums in vector registers as the register file holds
+// and no more (AVX-512's 32 zmm take tiles four times the size of AVX2's
+// 16 ymm, and a tile that spills runs several times slower), and a
+// projection runs on panels when its weights fit in one core's L2.
+struct TargetShape {
+  int vector_registers = 32;
+  // f32 lanes of one vector register.
+  int register_floats = 16;
+  int64_t l2_bytes = 1 << 20;
+  // How many registers one kLanes vector takes.
+  int RegistersPerVector() const {
+    return register_floats >= static_cast<int>(kLanes) ? 1 : kLanes / register_floats;
+  }
+};
+
+// The host's (HostTarget.cpp): its CPU's features, and its L2 as the C
+// library reports it.
+TargetShape HostTargetShape();
+
 struct LowerOptions {
   // Matmuls outside scans against weights larger than L2, and large ones
   // between two activations, call the runtime's rnnc_gemm, oneDNN's sgemm;
@@ -82,6 +102,7 @@ struct LowerOptions {
   // (without call_gemm_library), split by columns. Off, the code never
   // calls rnnc_parallel.
   bool parallel_regions = true;
+  TargetShape target = HostTargetShape();
 };
 
 // Lowers a verified graph without layer ops other than dense and

@@ -1,6 +1,8 @@
 // The host target machine and the O2 pipeline (new pass manager).
 #include "backends/llvm/HostTarget.h"
 
+#include <unistd.h>
+
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
@@ -48,6 +50,31 @@ absl::StatusOr<llvm::orc::JITTargetMachineBuilder> MachineForCpu(const std::stri
   machine->setCPU(cpu);
   machine->getFeatures() = llvm::SubtargetFeatures();
   return machine;
+}
+
+TargetShape TargetShapeOf(const llvm::orc::JITTargetMachineBuilder& machine) {
+  TargetShape shape;
+  const llvm::Triple& triple = machine.getTargetTriple();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple.str(), error);
+  if (target != nullptr && triple.isX86()) {
+    std::unique_ptr<llvm::MCSubtargetInfo> subtarget(target->createMCSubtargetInfo(
+        triple.str(), machine.getCPU(), machine.getFeatures().getString()));
+    const bool avx512 = subtarget->checkFeatures("+avx512f");
+    shape.vector_registers = avx512 ? 32 : 16;
+    shape.register_floats = avx512 ? 16 : subtarget->checkFeatures("+avx") ? 8 : 4;
+  }
+  const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  if (l2 > 0) shape.l2_bytes = l2;
+  return shape;
+}
+
+TargetShape HostTargetShape() {
+  static const TargetShape host = [] {
+    absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
+    return machine.ok() ? TargetShapeOf(*machine) : TargetShape();
+  }();
+  return host;
 }
 
 absl::Status OptimizeForMachine(llvm::Module& module, llvm::orc::JITTargetMachineBuilder& machine) {

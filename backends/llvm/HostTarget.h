@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "backends/llvm/Codegen.h"
 
 #include <string>
 
@@ -24,6 +25,9 @@ absl::StatusOr<llvm::orc::JITTargetMachineBuilder> HostMachine();
 // library compiled here runs on such CPUs; "" or "native" is HostMachine().
 // An unknown name is an error that says so.
 absl::StatusOr<llvm::orc::JITTargetMachineBuilder> MachineForCpu(const std::string& cpu);
+
+// The register file of `machine`'s CPU and features, and the host's L2.
+TargetShape TargetShapeOf(const llvm::orc::JITTargetMachineBuilder& machine);
 
 // Sets `module`'s data layout and triple for `machine` and runs the O2
 // pipeline on it.

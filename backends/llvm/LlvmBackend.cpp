@@ -152,7 +152,12 @@ absl::StatusOr<std::unique_ptr<Executable>> CompileForLlvm(const ir::Graph& grap
   auto owned = std::make_unique<ir::Graph>(*std::move(prepared));
 
   const auto lower_start = std::chrono::steady_clock::now();
-  absl::StatusOr<LoweredModule> lowered = LowerGraph(*owned);
+  LowerOptions lower_options;
+  if (options.vector_registers > 0 && options.register_floats > 0) {
+    lower_options.target.vector_registers = options.vector_registers;
+    lower_options.target.register_floats = options.register_floats;
+  }
+  absl::StatusOr<LoweredModule> lowered = LowerGraph(*owned, lower_options);
   if (!lowered.ok()) return lowered.status();
   const double lower_ms = MillisecondsSince(lower_start);
   BufferLayout layout = lowered->layout;

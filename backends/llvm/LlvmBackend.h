@@ -35,6 +35,12 @@ struct LlvmCompileStats {
 struct LlvmOptions {
   // When set, filled in by CompileForLlvm.
   LlvmCompileStats* stats = nullptr;
+  // The vector register file that the GEMM register tiles are shaped for,
+  // when not 0: how many registers of how many f32 lanes (32 of 16 for
+  // AVX-512, 16 of 8 for AVX2). The host's by default; the code runs on the
+  // host whatever they say, so tests run every tile shape on any x86 CPU.
+  int vector_registers = 0;
+  int register_floats = 0;
 };
 
 // Verifies `graph` and that `weights` fit it, runs the "llvm" pass pipeline

@@ -7,6 +7,8 @@
 // a matmul whose only user adds a bias vector. In a parallel region each
 // thread computes its share of the output columns; a top-level matmul of
 // library-free code is a parallel region of its own.
+#include <algorithm>
+
 #include "absl/status/status.h"
 #include "backends/llvm/Codegen.h"
 #include "backends/llvm/RuntimeSupport.h"
@@ -111,16 +113,23 @@ void EmitGemmTiles(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
 }
 
 // c (rows, m) = a (rows, k) · bᵀ, b (m, k): c[r, j] = Σ_p a[r, p] · b[j, p].
-// Rows of a four at a time against four rows of b (16 accumulators), then
-// the rows left one at a time against eight rows of b: a matrix-vector
-// product, whose eight independent sums hide the FMA latency.
+// Square tiles of rows of a against rows of b, then the rows left one at a
+// time against a row of rows of b (a matrix-vector product), either tile's
+// sums filling half the vector registers: 4×4 and 1×8 with AVX-512, 2×2
+// and 1×4 with AVX2. Their independent sums hide the FMA latency; the tile
+// widths divide ColumnShare's groups of 8.
 void EmitTiledGemm(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
                    llvm::Value* rows, llvm::Value* k, llvm::Value* m, const Columns& columns) {
   llvm::IRBuilder<>& b = e.builder();
-  llvm::Value* blocks = b.CreateUDiv(rows, e.Int(4));
-  EmitGemmTiles(e, a, bt, c, e.Int(0), blocks, 4, 4, rows, k, m, columns);
-  llvm::Value* done = b.CreateMul(blocks, e.Int(4));
-  EmitGemmTiles(e, a, bt, c, done, b.CreateSub(rows, done), 1, 8, rows, k, m, columns);
+  const TargetShape& target = e.options().target;
+  const int64_t sums = std::max(1, target.vector_registers / 2 / target.RegistersPerVector());
+  int64_t side = 1;
+  while ((2 * side) * (2 * side) <= sums) side *= 2;
+  llvm::Value* blocks = b.CreateUDiv(rows, e.Int(side));
+  EmitGemmTiles(e, a, bt, c, e.Int(0), blocks, side, side, rows, k, m, columns);
+  llvm::Value* done = b.CreateMul(blocks, e.Int(side));
+  EmitGemmTiles(e, a, bt, c, done, b.CreateSub(rows, done), 1, std::min<int64_t>(sums, 8), rows,
+                k, m, columns);
 }
 
 // c (rows, m) = a (rows, k) · b, b (k, m):
@@ -167,22 +176,21 @@ const ir::Value* EpilogueBias(const Emitter& e, const ir::Op& op) {
   return bias;
 }
 
-// Whether weights fit in one core's L2 (Zen 4's 1 MB): a product over many
-// rows (a hoisted input projection's T·N) against larger ones streams its
-// panels from L3 once per block of rows, where the library's GEMM, which
-// blocks K and the rows for the caches, does better.
-bool FitsInL2(const ir::Value* weights) {
-  constexpr int64_t kL2Floats = 256 * 1024;
+// Whether weights fit in one core's L2: a product over many rows (a
+// hoisted input projection's T·N) against larger ones streams its panels
+// from L3 once per block of rows, where the library's GEMM, which blocks K
+// and the rows for the caches, does better.
+bool FitsInL2(const Emitter& e, const ir::Value* weights) {
   const ir::TensorType& type = weights->type();
   return type.rank() == 2 && type.dim(0).is_static() && type.dim(1).is_static() &&
-         type.dim(0).size() * type.dim(1).size() <= kL2Floats;
+         type.dim(0).size() * type.dim(1).size() * 4 <= e.options().target.l2_bytes;
 }
 
 }  // namespace
 
 bool UsesPanels(const Emitter& e, const ir::Op& matmul) {
   const bool in_scan = matmul.parent()->parent_op() != nullptr;
-  return (in_scan || !e.options().call_gemm_library || FitsInL2(matmul.operand(1))) &&
+  return (in_scan || !e.options().call_gemm_library || FitsInL2(e, matmul.operand(1))) &&
          HasPanelWeights(e, matmul.operand(1));
 }
 

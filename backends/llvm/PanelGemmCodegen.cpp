@@ -4,15 +4,18 @@
 // (b (M, K)) once into ⌈M/32⌉ panels of K rows of 32 floats: row p of panel
 // q holds the weights of columns 32q..32q+31 against a[:, p], zeros past M.
 // A tile of R rows of a times P panels keeps R·P·2 vectors of sums in
-// registers (two sets of them, for even and odd p, in the smaller tiles),
+// registers (two sets of them, for even and odd p, in the smaller tiles;
+// PanelTiles fits the shapes to the target's register file),
 // and for each p loads the P·2 weight vectors of row p (the panels stream
 // contiguously), broadcasts R floats of a and does R·P·2 FMAs. No
 // horizontal sums, no masks but on the stores, and the bias is where the
 // sums start. It is the outer-product microkernel of BLIS and of oneDNN's
-// brgemm. On this Zen 4, a C++ probe of the same kernel ran 8×1 tiles at the
+// brgemm. On a Zen 4, a C++ probe of the same kernel ran 8×1 tiles at the
 // FMA peak and a matrix-vector product at the L2 read bandwidth; in a scan,
 // the generated code ran a 16×256×1024 product per step at about 90% of
 // the peak.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "backends/llvm/Codegen.h"
 
@@ -81,13 +84,37 @@ llvm::Function* PackPanelsFunction(Emitter& e) {
   });
 }
 
-// Below this many vectors of sums a tile keeps two sets, for even and odd
-// p, added at the end: twice the independent FMA chains to hide their
-// latency, and half as long a sequential sum to round.
-constexpr int64_t kTwoSetsBelow = 16;
+// A tile shape of rnnc.panel_gemm: `rows` rows of a times `panels`
+// panels, with one set of sums or two, for even and odd p, added at the
+// end: twice the independent FMA chains to hide their latency, and half as
+// long a sequential sum to round.
+struct PanelTile {
+  int64_t rows;
+  int64_t panels;
+  int64_t sets;
+};
 
-// The module's function for one tile of `tile_rows` rows times
-// `tile_panels` panels,
+// The tiles for the target's register file. The main one is one panel
+// wide, of as many rows (up to 8) as leave four registers for the weights
+// and broadcasts: 8 rows (16 zmm of sums) with AVX-512, 3 (12 ymm) with
+// AVX2, BLIS's 6×16 kernel. The rows left after the main tiles take at most
+// one tile each of 4, 2 and 1 rows, over more panels so that each has 8
+// registers of sums or more, and two sets where they fit: 4×1, 2×2 and 1×4
+// with AVX-512, 2×1 and 1×2 with AVX2.
+std::vector<PanelTile> PanelTiles(const TargetShape& target) {
+  const int64_t per_panel = 2 * target.RegistersPerVector();
+  const int64_t budget = target.vector_registers - 4;
+  std::vector<PanelTile> tiles{{std::clamp<int64_t>(budget / per_panel, 1, 8), 1, 1}};
+  for (int64_t rows : {4, 2, 1}) {
+    if (rows >= tiles[0].rows) continue;
+    const int64_t panels = std::max<int64_t>(1, 8 / (rows * per_panel));
+    const int64_t registers = rows * panels * per_panel;
+    tiles.push_back({rows, panels, 2 * registers <= std::min<int64_t>(budget, 16) ? 2 : 1});
+  }
+  return tiles;
+}
+
+// The module's function for one tile,
 //
 //   void tile(float* a, float* panels, float* bias, float* c, i64 k, i64 m,
 //             i64 row, i64 panel...)
@@ -95,7 +122,10 @@ constexpr int64_t kTwoSetsBelow = 16;
 // c[row + r, columns of each panel] = bias (unless null) + Σ_p a[row + r, p]
 // · panel[p]. One function per tile shape serves every matmul of the
 // module, so their code is compiled once.
-llvm::Function* PanelTileFunction(Emitter& e, int64_t tile_rows, int64_t tile_panels) {
+llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
+  const int64_t tile_rows = shape.rows;
+  const int64_t tile_panels = shape.panels;
+  const int64_t sets = shape.sets;
   llvm::IRBuilder<>& b = e.builder();
   llvm::Type* ptr = b.getPtrTy();
   std::vector<llvm::Type*> parameters{ptr, ptr, ptr, ptr, e.i64(), e.i64(), e.i64()};
@@ -114,7 +144,6 @@ llvm::Function* PanelTileFunction(Emitter& e, int64_t tile_rows, int64_t tile_pa
     llvm::Value* zero = llvm::Constant::getNullValue(vector);
     const int64_t vectors = tile_panels * 2;
     const int64_t per_set = tile_rows * vectors;
-    const int64_t sets = per_set < kTwoSetsBelow ? 2 : 1;
     std::vector<llvm::Value*> sums;
     for (int64_t i = 0; i < sets * per_set; ++i) sums.push_back(e.LocalVector(vector));
     // Per vector of the tile: its row of weights in the panel, its first
@@ -191,9 +220,11 @@ constexpr int64_t kBlockTiles = 8;
 // panels `tile_panels` at a time; a last group short of panels repeats the
 // last one, rewriting equal values.
 void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, llvm::Value* tiles,
-                    int64_t tile_rows, int64_t tile_panels) {
+                    const PanelTile& shape) {
   llvm::IRBuilder<>& b = e.builder();
-  llvm::Function* tile = PanelTileFunction(e, tile_rows, tile_panels);
+  llvm::Function* tile = PanelTileFunction(e, shape);
+  const int64_t tile_rows = shape.rows;
+  const int64_t tile_panels = shape.panels;
   llvm::Value* groups =
       b.CreateUDiv(b.CreateAdd(gemm.count, e.Int(tile_panels - 1)), e.Int(tile_panels));
   llvm::Value* blocks =
@@ -233,16 +264,13 @@ llvm::Function* PanelGemmFunction(Emitter& e) {
     auto arg = [&](unsigned i) { return function->getArg(i); };
     const PanelGemm gemm{arg(0), arg(1), arg(2), arg(3), arg(4), arg(5), arg(6),
                          arg(7), arg(8), arg(9), b.CreateMul(arg(9), arg(10))};
-    // Rows in tiles of 8, then at most one tile each of 4, 2 and 1, the
-    // smaller ones over more panels so that every tile has 8 or more sums
-    // to hide the FMA latency.
-    llvm::Value* eights = b.CreateUDiv(gemm.rows, e.Int(8));
-    llvm::Value* row = b.CreateMul(eights, e.Int(8));
-    EmitPanelTiles(e, gemm, e.Int(0), eights, 8, 1);
-    for (auto [tile_rows, tile_panels] : {std::pair<int64_t, int64_t>{4, 1}, {2, 2}, {1, 4}}) {
-      llvm::Value* tiles = b.CreateUDiv(b.CreateSub(gemm.rows, row), e.Int(tile_rows));
-      EmitPanelTiles(e, gemm, row, tiles, tile_rows, tile_panels);
-      row = b.CreateAdd(row, b.CreateMul(tiles, e.Int(tile_rows)));
+    // Rows in main tiles, then the rows left in at most one of each
+    // smaller tile.
+    llvm::Value* row = e.Int(0);
+    for (const PanelTile& shape : PanelTiles(e.options().target)) {
+      llvm::Value* tiles = b.CreateUDiv(b.CreateSub(gemm.rows, row), e.Int(shape.rows));
+      EmitPanelTiles(e, gemm, row, tiles, shape);
+      row = b.CreateAdd(row, b.CreateMul(tiles, e.Int(shape.rows)));
     }
     b.CreateRetVoid();
   });
