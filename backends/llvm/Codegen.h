@@ -170,6 +170,10 @@ class Emitter {
   // innermost loop runs fastest. The builder ends after the nest.
   void LoopNest(const std::vector<llvm::Value*>& trips,
                 const std::function<void(const std::vector<llvm::Value*>&)>& body);
+  // if (condition) then_body(); else else_body(), when given. The builder
+  // ends after both.
+  void If(llvm::Value* condition, const std::function<void()>& then_body,
+          const std::function<void()>& else_body = nullptr);
   // Σ index[k] · strides[k].
   llvm::Value* Linear(const std::vector<llvm::Value*>& index,
                       const std::vector<llvm::Value*>& strides);
@@ -178,9 +182,11 @@ class Emitter {
   void StridedCopy(llvm::Value* dst, const std::vector<llvm::Value*>& dst_strides,
                    llvm::Value* src, const std::vector<llvm::Value*>& src_strides,
                    const std::vector<llvm::Value*>& shape);
-  // The mask of a kLanes chunk with `remaining` (i64) elements left: lane i
-  // is on iff i < remaining.
-  llvm::Value* LaneMask(llvm::Value* remaining);
+  // The mask of the kLanes chunk from element `first` (a multiple of kLanes)
+  // of a row of `size` (i64s): lane i is on iff first + i < size. A constant
+  // size that is a multiple of kLanes gives the all-on constant, so `first`
+  // must then be below it.
+  llvm::Value* LaneMask(llvm::Value* size, llvm::Value* first);
   // Copies `count` contiguous floats.
   void Copy(llvm::Value* dst, llvm::Value* src, llvm::Value* count);
   // body(index, mask) for every kLanes chunk of the row-major iteration

@@ -85,7 +85,7 @@ void EmitGemmTiles(Emitter& e, llvm::Value* a, llvm::Value* bt, llvm::Value* c,
     llvm::Value* chunks = b.CreateUDiv(b.CreateAdd(k, e.Int(kLanes - 1)), e.Int(kLanes));
     e.LoopNest({chunks}, [&](const std::vector<llvm::Value*>& chunk) {
       llvm::Value* p = b.CreateMul(chunk[0], e.Int(kLanes));
-      llvm::Value* mask = e.LaneMask(b.CreateSub(k, p));
+      llvm::Value* mask = e.LaneMask(k, p);
       auto load = [&](llvm::Value* row) {
         return b.CreateMaskedLoad(vector, e.Offset(row, p), llvm::Align(4), mask, zero);
       };

@@ -4,10 +4,10 @@
 // (b (M, K)) once into ⌈M/32⌉ panels of K rows of 32 floats: row p of panel
 // q holds the weights of columns 32q..32q+31 against a[:, p], zeros past M.
 // A tile of R rows of a times P panels keeps R·P·2 vectors of sums in
-// registers (two sets of them, for even and odd p, in the smaller tiles;
-// PanelTiles fits the shapes to the target's register file),
+// registers (two sets of them, for even and odd p, in the smaller tiles),
 // and for each p loads the P·2 weight vectors of row p (the panels stream
-// contiguously), broadcasts R floats of a and does R·P·2 FMAs. No
+// contiguously), broadcasts R floats of a and does R·P·2 FMAs; a tile
+// narrower than a register file holds covers half a panel. No
 // horizontal sums, no masks but on the stores, and the bias is where the
 // sums start. It is the outer-product microkernel of BLIS and of oneDNN's
 // brgemm. On a Zen 4, a C++ probe of the same kernel ran 8×1 tiles at the
@@ -15,6 +15,7 @@
 // the generated code ran a 16×256×1024 product per step at about 90% of
 // the peak.
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "backends/llvm/Codegen.h"
@@ -85,31 +86,52 @@ llvm::Function* PackPanelsFunction(Emitter& e) {
 }
 
 // A tile shape of rnnc.panel_gemm: `rows` rows of a times `panels`
-// panels, with one set of sums or two, for even and odd p, added at the
-// end: twice the independent FMA chains to hide their latency, and half as
-// long a sequential sum to round.
+// panels, of which it covers `vectors` kLanes vectors each (2: the whole
+// panel; 1: half of it, the tile then running once per half), with one
+// set of sums or two, for even and odd p, added at the end: twice the
+// independent FMA chains to hide their latency, and half as long a
+// sequential sum to round.
 struct PanelTile {
   int64_t rows;
   int64_t panels;
+  int64_t vectors;
   int64_t sets;
 };
 
-// The tiles for the target's register file. The main one is one panel
-// wide, of as many rows (up to 8) as leave four registers for the weights
-// and broadcasts: 8 rows (16 zmm of sums) with AVX-512, 3 (12 ymm) with
-// AVX2, BLIS's 6×16 kernel. The rows left after the main tiles take at most
-// one tile each of 4, 2 and 1 rows, over more panels so that each has 8
-// registers of sums or more, and two sets where they fit: 4×1, 2×2 and 1×4
-// with AVX-512, 2×1 and 1×2 with AVX2.
+// Whether a tile's sums, the weights of a row p it reuses across rows, and
+// a broadcast fit in the target's vector registers. (A one-row tile uses
+// each weight once, as an FMA's memory operand.)
+bool FitsInRegisters(const TargetShape& target, const PanelTile& tile) {
+  const int64_t per_vector = target.RegistersPerVector();
+  const int64_t weights = tile.rows > 1 ? tile.panels * tile.vectors * per_vector : 0;
+  const int64_t sums = tile.sets * tile.rows * tile.panels * tile.vectors * per_vector;
+  return sums + weights + 1 <= target.vector_registers;
+}
+
+// The tiles for the target's register file: a tile that spills a sum runs
+// at a fraction of the peak. The main one is 8 rows by a panel when that
+// fits (AVX-512: 16 zmm of sums), else as many rows by half a panel as fit
+// (AVX2: 6 rows, 12 ymm, BLIS's Haswell kernel). The rows left after the
+// main tiles take at most one tile each of 4, 2 and 1 rows, over more
+// panels so that each has 8 registers of sums or more, and two sets where
+// they fit: 4×1, 2×2 and 1×4 with AVX-512; 4×½, 2×1 and 1×2 with AVX2.
 std::vector<PanelTile> PanelTiles(const TargetShape& target) {
-  const int64_t per_panel = 2 * target.RegistersPerVector();
-  const int64_t budget = target.vector_registers - 4;
-  std::vector<PanelTile> tiles{{std::clamp<int64_t>(budget / per_panel, 1, 8), 1, 1}};
+  const int64_t per_vector = target.RegistersPerVector();
+  PanelTile main{8, 1, 2, 1};
+  if (!FitsInRegisters(target, main)) {
+    main = {1, 1, 1, 1};
+    while (main.rows < 8 && FitsInRegisters(target, {main.rows + 1, 1, 1, 1})) ++main.rows;
+  }
+  std::vector<PanelTile> tiles{main};
   for (int64_t rows : {4, 2, 1}) {
-    if (rows >= tiles[0].rows) continue;
-    const int64_t panels = std::max<int64_t>(1, 8 / (rows * per_panel));
-    const int64_t registers = rows * panels * per_panel;
-    tiles.push_back({rows, panels, 2 * registers <= std::min<int64_t>(budget, 16) ? 2 : 1});
+    if (rows >= main.rows) continue;
+    PanelTile tile{rows, std::max<int64_t>(1, 8 / (rows * 2 * per_vector)), 2, 1};
+    if (!FitsInRegisters(target, tile)) tile = {rows, 1, 1, 1};
+    const PanelTile two_sets{tile.rows, tile.panels, tile.vectors, 2};
+    if (FitsInRegisters(target, two_sets) && rows * tile.panels * tile.vectors * per_vector <= 8) {
+      tile = two_sets;
+    }
+    tiles.push_back(tile);
   }
   return tiles;
 }
@@ -117,21 +139,24 @@ std::vector<PanelTile> PanelTiles(const TargetShape& target) {
 // The module's function for one tile,
 //
 //   void tile(float* a, float* panels, float* bias, float* c, i64 k, i64 m,
-//             i64 row, i64 panel...)
+//             i64 row, i64 half, i64 panel...)
 //
 // c[row + r, columns of each panel] = bias (unless null) + Σ_p a[row + r, p]
-// · panel[p]. One function per tile shape serves every matmul of the
+// · panel[p], the columns of half `half` of each panel when the tile covers
+// half of one. One function per tile shape serves every matmul of the
 // module, so their code is compiled once.
 llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
   const int64_t tile_rows = shape.rows;
   const int64_t tile_panels = shape.panels;
   const int64_t sets = shape.sets;
+  const int64_t vectors = tile_panels * shape.vectors;
   llvm::IRBuilder<>& b = e.builder();
   llvm::Type* ptr = b.getPtrTy();
-  std::vector<llvm::Type*> parameters{ptr, ptr, ptr, ptr, e.i64(), e.i64(), e.i64()};
+  std::vector<llvm::Type*> parameters{ptr, ptr, ptr, ptr, e.i64(), e.i64(), e.i64(), e.i64()};
   parameters.insert(parameters.end(), static_cast<size_t>(tile_panels), e.i64());
   auto* type = llvm::FunctionType::get(b.getVoidTy(), parameters, false);
-  const std::string name = absl::StrCat("rnnc.panel_tile.", tile_rows, "x", tile_panels);
+  const std::string name = absl::StrCat("rnnc.panel_tile.", tile_rows, "x", tile_panels,
+                                        shape.vectors == 1 ? ".half" : "");
   return e.HelperFunction(name, type, [&](llvm::Function* function) {
     llvm::Value* a = function->getArg(0);
     llvm::Value* packed = function->getArg(1);
@@ -142,7 +167,8 @@ llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
     llvm::Value* row = function->getArg(6);
     auto* vector = llvm::FixedVectorType::get(e.f32(), kLanes);
     llvm::Value* zero = llvm::Constant::getNullValue(vector);
-    const int64_t vectors = tile_panels * 2;
+    // The first vector of each panel that the tile covers.
+    llvm::Value* first_vector = shape.vectors == 1 ? function->getArg(7) : e.Int(0);
     const int64_t per_set = tile_rows * vectors;
     std::vector<llvm::Value*> sums;
     for (int64_t i = 0; i < sets * per_set; ++i) sums.push_back(e.LocalVector(vector));
@@ -150,25 +176,49 @@ llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
     // column and the mask of its columns below m.
     std::vector<llvm::Value*> weights, columns, masks;
     for (int64_t i = 0; i < tile_panels; ++i) {
-      llvm::Value* panel = function->getArg(7 + static_cast<unsigned>(i));
-      for (int64_t v = 0; v < 2; ++v) {
+      llvm::Value* panel = function->getArg(8 + static_cast<unsigned>(i));
+      for (int64_t v = 0; v < shape.vectors; ++v) {
+        llvm::Value* lane = b.CreateMul(b.CreateAdd(first_vector, e.Int(v)), e.Int(kLanes));
         llvm::Value* first = b.CreateMul(panel, b.CreateMul(k, e.Int(kPanelWidth)));
-        weights.push_back(e.Offset(packed, b.CreateAdd(first, e.Int(v * kLanes))));
-        columns.push_back(b.CreateAdd(b.CreateMul(panel, e.Int(kPanelWidth)), e.Int(v * kLanes)));
-        masks.push_back(e.LaneMask(b.CreateSub(m, columns.back())));
+        weights.push_back(e.Offset(packed, b.CreateAdd(first, lane)));
+        columns.push_back(b.CreateAdd(b.CreateMul(panel, e.Int(kPanelWidth)), lane));
+        masks.push_back(e.LaneMask(m, columns.back()));
       }
     }
-    llvm::Value* has_bias = b.CreateICmpNE(bias, llvm::ConstantPointerNull::get(b.getPtrTy()));
-    for (int64_t v = 0; v < vectors; ++v) {
-      // A null bias is never read: the mask is all off.
-      llvm::Value* mask = b.CreateAnd(masks[v], b.CreateVectorSplat(kLanes, has_bias));
-      llvm::Value* start = b.CreateMaskedLoad(vector, b.CreateGEP(e.f32(), bias, columns[v]),
-                                              llvm::Align(4), mask, zero);
-      for (int64_t r = 0; r < tile_rows; ++r) {
-        b.CreateStore(start, sums[r * vectors + v]);
-        if (sets == 2) b.CreateStore(zero, sums[per_set + r * vectors + v]);
-      }
+    // Emits emit(mask), mask(v) being vector v's: the computed masks, or
+    // when all the tile's columns are below m, as in all but a matmul's last
+    // panel, all-on constants, which make the loads and stores plain ones
+    // (AVX2's masked stores are slow).
+    using PerVector = std::function<llvm::Value*(int64_t)>;
+    llvm::Value* inside = b.getTrue();
+    for (llvm::Value* column : columns) {
+      inside = b.CreateAnd(inside, b.CreateICmpSLE(b.CreateAdd(column, e.Int(kLanes)), m));
     }
+    auto with_masks = [&](const std::function<void(const PerVector&)>& emit) {
+      llvm::Value* all_on = llvm::ConstantInt::getTrue(llvm::VectorType::get(b.getInt1Ty(), vector));
+      e.If(inside, [&] { emit([&](int64_t) { return all_on; }); },
+           [&] { emit([&](int64_t v) { return masks[v]; }); });
+    };
+    auto start_sums = [&](const PerVector& start) {
+      for (int64_t v = 0; v < vectors; ++v) {
+        llvm::Value* first = start(v);
+        for (int64_t r = 0; r < tile_rows; ++r) {
+          b.CreateStore(first, sums[r * vectors + v]);
+          if (sets == 2) b.CreateStore(zero, sums[per_set + r * vectors + v]);
+        }
+      }
+    };
+    e.If(
+        b.CreateICmpNE(bias, llvm::ConstantPointerNull::get(b.getPtrTy())),
+        [&] {
+          with_masks([&](const PerVector& mask) {
+            start_sums([&](int64_t v) {
+              return b.CreateMaskedLoad(vector, b.CreateGEP(e.f32(), bias, columns[v]),
+                                        llvm::Align(4), mask(v), zero);
+            });
+          });
+        },
+        [&] { start_sums([&](int64_t) { return zero; }); });
     // Adds a[:, p] times row p of the panels into set `set` of the sums.
     auto accumulate = [&](llvm::Value* p, int64_t set) {
       std::vector<llvm::Value*> w;
@@ -193,20 +243,21 @@ llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
       }
     });
     if (sets == 2) {
-      e.LoopNest({b.CreateURem(k, e.Int(2))}, [&](const std::vector<llvm::Value*>&) {
-        accumulate(b.CreateSub(k, e.Int(1)), 0);
-      });
+      e.If(b.CreateICmpNE(b.CreateURem(k, e.Int(2)), e.Int(0)),
+           [&] { accumulate(b.CreateSub(k, e.Int(1)), 0); });
     }
-    for (int64_t r = 0; r < tile_rows; ++r) {
-      llvm::Value* out = e.Offset(c, b.CreateMul(b.CreateAdd(row, e.Int(r)), m));
-      for (int64_t v = 0; v < vectors; ++v) {
-        llvm::Value* sum = b.CreateLoad(vector, sums[r * vectors + v]);
-        if (sets == 2) {
-          sum = b.CreateFAdd(sum, b.CreateLoad(vector, sums[per_set + r * vectors + v]));
+    with_masks([&](const PerVector& mask) {
+      for (int64_t r = 0; r < tile_rows; ++r) {
+        llvm::Value* out = e.Offset(c, b.CreateMul(b.CreateAdd(row, e.Int(r)), m));
+        for (int64_t v = 0; v < vectors; ++v) {
+          llvm::Value* sum = b.CreateLoad(vector, sums[r * vectors + v]);
+          if (sets == 2) {
+            sum = b.CreateFAdd(sum, b.CreateLoad(vector, sums[per_set + r * vectors + v]));
+          }
+          b.CreateMaskedStore(sum, e.Offset(out, columns[v]), llvm::Align(4), mask(v));
         }
-        b.CreateMaskedStore(sum, e.Offset(out, columns[v]), llvm::Align(4), masks[v]);
       }
-    }
+    });
     b.CreateRetVoid();
   });
 }
@@ -217,8 +268,9 @@ llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
 constexpr int64_t kBlockTiles = 8;
 
 // `tiles` tiles of `tile_rows` rows from `first_row` on, times this thread's
-// panels `tile_panels` at a time; a last group short of panels repeats the
-// last one, rewriting equal values.
+// panels `tile_panels` at a time (each half of them in turn, for a tile
+// that covers half a panel); a last group short of panels repeats the last
+// one, rewriting equal values.
 void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, llvm::Value* tiles,
                     const PanelTile& shape) {
   llvm::IRBuilder<>& b = e.builder();
@@ -233,11 +285,12 @@ void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, l
     llvm::Value* first_tile = b.CreateMul(block[0], e.Int(kBlockTiles));
     llvm::Value* block_tiles = b.CreateBinaryIntrinsic(
         llvm::Intrinsic::umin, b.CreateSub(tiles, first_tile), e.Int(kBlockTiles));
-    e.LoopNest({groups, block_tiles}, [&](const std::vector<llvm::Value*>& loop) {
+    llvm::Value* halves = e.Int(shape.vectors == 1 ? 2 : 1);
+    e.LoopNest({groups, halves, block_tiles}, [&](const std::vector<llvm::Value*>& loop) {
       llvm::Value* row = b.CreateAdd(
-          first_row, b.CreateMul(b.CreateAdd(first_tile, loop[1]), e.Int(tile_rows)));
+          first_row, b.CreateMul(b.CreateAdd(first_tile, loop[2]), e.Int(tile_rows)));
       std::vector<llvm::Value*> arguments{gemm.a, gemm.panels, gemm.bias, gemm.c,
-                                          gemm.k,      gemm.m,      row};
+                                          gemm.k, gemm.m,      row,       loop[1]};
       for (int64_t i = 0; i < tile_panels; ++i) {
         llvm::Value* index = b.CreateAdd(b.CreateMul(loop[0], e.Int(tile_panels)), e.Int(i));
         arguments.push_back(ThreadPanel(e, gemm, index));

@@ -72,7 +72,7 @@ absl::Status EmitReduction(Emitter& e, const ir::Op& op) {
     e.LoopNest(rows, [&](const std::vector<llvm::Value*>& loop) {
       std::vector<llvm::Value*> index = loop;
       index.back() = b.CreateMul(loop.back(), e.Int(kLanes));
-      llvm::Value* mask = e.LaneMask(b.CreateSub(inner, index.back()));
+      llvm::Value* mask = e.LaneMask(inner, index.back());
       llvm::Value* from = e.Offset(in, e.Linear(index, in_strides));
       llvm::Value* to = e.Offset(out, e.Linear(index, out_strides));
       llvm::Value* a = b.CreateMaskedLoad(vector, from, llvm::Align(4), mask, identities);
@@ -90,7 +90,7 @@ absl::Status EmitReduction(Emitter& e, const ir::Op& op) {
       b.CreateStore(identities, accumulator);
       e.LoopNest({chunks}, [&](const std::vector<llvm::Value*>& chunk) {
         llvm::Value* c = b.CreateMul(chunk[0], e.Int(kLanes));
-        llvm::Value* mask = e.LaneMask(b.CreateSub(inner, c));
+        llvm::Value* mask = e.LaneMask(inner, c);
         llvm::Value* a =
             b.CreateMaskedLoad(vector, e.Offset(from, c), llvm::Align(4), mask, identities);
         b.CreateStore(combine(b.CreateLoad(vector, accumulator), a), accumulator);

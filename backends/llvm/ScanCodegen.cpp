@@ -139,13 +139,12 @@ absl::Status EmitScanLoop(Emitter& e, const ir::Op& op) {
   });
   if (!status.ok()) return status;
   // The final carries read from the outputs go to the carries' buffers,
-  // which are the scan's results: a loop of one trip, or none for T = 0.
-  llvm::Value* any = b.CreateSelect(b.CreateICmpSGT(steps, e.Int(0)), e.Int(1), e.Int(0));
+  // which are the scan's results (unless T = 0).
   for (size_t i = 0; i < carries; ++i) {
     if (output_of_carry[i] == 0) continue;
     const ir::Value* carry = body.argument(i);
     e.Bind(carry, carry_buffers[i]);
-    e.LoopNest({any}, [&](const std::vector<llvm::Value*>&) {
+    e.If(b.CreateICmpSGT(steps, e.Int(0)), [&] {
       llvm::Value* last = output_at(output_of_carry[i], time_of(b.CreateSub(steps, e.Int(1))));
       barriers.EmitCopy(carry_buffers[i], carry, last, yield->operand(i));
     });
