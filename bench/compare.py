@@ -26,7 +26,7 @@
 # FLOPs of one run: LSTM 2*T*N*4H*(I+H), GRU 2*T*N*3H*(I+H), RNN 2*T*N*H*(I+H),
 # twice that bidirectional. Ratios are rnnc time / peer time: < 1 means rnnc is faster.
 #
-# With --bounds (bench/machine_bound_probe's JSON), each row also gets the machine's
+# With --bounds (bench/machine_bound_probe's JSON, repeatable), each row also gets the machine's
 # bound, the larger of two floors measured on the same machine: the FLOPs at the fp32
 # FMA peak of its threads, and T steps each streaming the recurrent weights
 # (G·H·H floats, twice bidirectional) at the read bandwidth measured for that H (the
@@ -61,18 +61,25 @@ def flops(cell, direction, T, N, I, H):
     return 2 * T * N * GATES[cell] * H * (I + H) * (2 if direction == "bidirectional" else 1)
 
 
-def load_bounds(path):
-    """(peak, bandwidth): peak[threads] in GFLOP/s, bandwidth[(H, threads)] in GB/s."""
-    with open(path) as f:
-        data = json.load(f)
+def load_bounds(paths):
+    """(peak, bandwidth): peak[threads] in GFLOP/s, bandwidth[(H, threads)] in GB/s, the
+    best of every repetition in every file: on a shared machine another tenant's work
+    only ever lowers a probe's reading (one run_all's two-thread FMA probe read 40 GFLOP/s,
+    the one-thread figure, where the same binary reads 80 minutes later)."""
     peak, bandwidth = {}, {}
-    for b in data.get("benchmarks", []):
-        name = b.get("run_name", b["name"])
-        threads = int(re.search(r"threads:(\d+)", name)[1])
-        if name.startswith("fma_peak") and "GFLOPS" in b:
-            peak[threads] = b["GFLOPS"]
-        elif name.startswith("read_bandwidth") and "GBps" in b:
-            bandwidth[(int(re.search(r"H:(\d+)", name)[1]), threads)] = b["GBps"]
+    for path in paths:
+        with open(path) as f:
+            data = json.load(f)
+        for b in data.get("benchmarks", []):
+            if b.get("run_type") == "aggregate":
+                continue
+            name = b.get("run_name", b["name"])
+            threads = int(re.search(r"threads:(\d+)", name)[1])
+            if name.startswith("fma_peak") and "GFLOPS" in b:
+                peak[threads] = max(peak.get(threads, 0), b["GFLOPS"])
+            elif name.startswith("read_bandwidth") and "GBps" in b:
+                key = (int(re.search(r"H:(\d+)", name)[1]), threads)
+                bandwidth[key] = max(bandwidth.get(key, 0), b["GBps"])
     return peak, bandwidth
 
 
@@ -138,11 +145,20 @@ def ordered(names, preferred):
 
 
 def cpu_model():
+    """The model name, family and model, and the widest vector ISA: a VM's "AMD EPYC"
+    alone does not tell a Zen 1 with AVX2 from a Zen 4 with AVX-512."""
+    fields = {}
     with open("/proc/cpuinfo") as f:
         for line in f:
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return "unknown CPU"
+            if ":" in line:
+                key, value = (part.strip() for part in line.split(":", 1))
+                fields.setdefault(key, value)
+    if "model name" not in fields:
+        return "unknown CPU"
+    flags = fields.get("flags", "").split()
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
+    return (f"{fields['model name']} (family {fields.get('cpu family', '?')} "
+            f"model {fields.get('model', '?')}, {isa})")
 
 
 def header(peer_meta, context):
@@ -180,7 +196,9 @@ def sort_key(key):
 def main():
     parser = argparse.ArgumentParser(description="Joins rnnc and peer timings into one Markdown table.")
     parser.add_argument("--peers", default="out/bench/peers.jsonl", help="peers' JSON lines")
-    parser.add_argument("--bounds", help="bench/machine_bound_probe's JSON: adds the bound columns")
+    parser.add_argument("--bounds", action="append",
+                        help="bench/machine_bound_probe's JSON (repeatable: the best reading "
+                             "of all): adds the bound columns")
     parser.add_argument("rnnc", nargs="*", help="rnnc Google Benchmark JSON files")
     args = parser.parse_args()
     bounds = load_bounds(args.bounds) if args.bounds else None

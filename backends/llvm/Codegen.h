@@ -40,9 +40,10 @@ namespace rnnc::llvm_backend {
 
 inline constexpr char kEntryName[] = "rnnc_main";
 inline constexpr char kPrepareName[] = "rnnc_prepare";
-// AVX-512's f32 lanes (two AVX2 registers): hand-vectorized loops (elementwise chains, GEMM
-// tiles) run their innermost dim in chunks of this many, the last chunk
-// masked, so that no scalar remainder loop repeats their code.
+// AVX-512's f32 lanes (two AVX2 registers): hand-vectorized loops
+// (elementwise chains, GEMM tiles) run their innermost dim in chunks of this
+// many, the last chunk masked, so that no scalar remainder loop repeats
+// their code.
 inline constexpr unsigned kLanes = 16;
 // Parallel regions split each row's columns between threads in groups of
 // this many (two chunks, one GEMM panel), so that an elementwise loop and a

@@ -6,8 +6,9 @@
 // A tile of R rows of a times P panels keeps R·P·2 vectors of sums in
 // registers (two sets of them, for even and odd p, in the smaller tiles),
 // and for each p loads the P·2 weight vectors of row p (the panels stream
-// contiguously), broadcasts R floats of a and does R·P·2 FMAs; a tile
-// narrower than a register file holds covers half a panel. No
+// contiguously), broadcasts R floats of a and does R·P·2 FMAs. Where the
+// vector registers cannot hold 8 rows of a panel's sums (AVX2), the main
+// tile covers half a panel. No
 // horizontal sums, no masks but on the stores, and the bias is where the
 // sums start. It is the outer-product microkernel of BLIS and of oneDNN's
 // brgemm. On a Zen 4, a C++ probe of the same kernel ran 8×1 tiles at the
@@ -195,7 +196,8 @@ llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
       inside = b.CreateAnd(inside, b.CreateICmpSLE(b.CreateAdd(column, e.Int(kLanes)), m));
     }
     auto with_masks = [&](const std::function<void(const PerVector&)>& emit) {
-      llvm::Value* all_on = llvm::ConstantInt::getTrue(llvm::VectorType::get(b.getInt1Ty(), vector));
+      llvm::Value* all_on =
+          llvm::ConstantInt::getTrue(llvm::VectorType::get(b.getInt1Ty(), vector));
       e.If(inside, [&] { emit([&](int64_t) { return all_on; }); },
            [&] { emit([&](int64_t v) { return masks[v]; }); });
     };
