@@ -31,20 +31,36 @@ absl::StatusOr<llvm::orc::JITTargetMachineBuilder> HostMachine() {
   return std::move(*machine);
 }
 
-absl::StatusOr<llvm::orc::JITTargetMachineBuilder> MachineForCpu(const std::string& cpu) {
-  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
-  if (!machine.ok() || cpu.empty() || cpu == "native") return machine;
-  const llvm::Triple& triple = machine->getTargetTriple();
+namespace {
+
+// The subtarget of `machine`'s triple for `cpu` and `features`.
+absl::StatusOr<std::unique_ptr<llvm::MCSubtargetInfo>> Subtarget(
+    const llvm::orc::JITTargetMachineBuilder& machine, const std::string& cpu,
+    const std::string& features) {
+  const llvm::Triple& triple = machine.getTargetTriple();
   std::string error;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple.str(), error);
   if (!target) return absl::InternalError(absl::StrCat("target ", triple.str(), ": ", error));
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple.str(), cpu, features));
+  if (!subtarget) return absl::InternalError(absl::StrCat("no subtarget for ", triple.str()));
+  return subtarget;
+}
+
+}  // namespace
+
+absl::StatusOr<llvm::orc::JITTargetMachineBuilder> MachineForCpu(const std::string& cpu) {
+  absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
+  if (!machine.ok() || cpu.empty() || cpu == "native") return machine;
   // Asked of the host CPU's subtarget: creating one for an unknown CPU
   // prints a warning to stderr.
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
-      target->createMCSubtargetInfo(triple.str(), machine->getCPU(), ""));
-  if (!subtarget || !subtarget->isCPUStringValid(cpu)) {
+  absl::StatusOr<std::unique_ptr<llvm::MCSubtargetInfo>> subtarget =
+      Subtarget(*machine, machine->getCPU(), "");
+  if (!subtarget.ok()) return subtarget.status();
+  if (!(*subtarget)->isCPUStringValid(cpu)) {
+    const std::string triple = machine->getTargetTriple().str();
     return absl::InvalidArgumentError(absl::StrCat(
-        "target CPU '", cpu, "' is not known to LLVM for ", triple.str(),
+        "target CPU '", cpu, "' is not known to LLVM for ", triple,
         "; e.g. x86-64, x86-64-v2, x86-64-v3, x86-64-v4, skylake-avx512, znver4, or native"));
   }
   machine->setCPU(cpu);
@@ -54,15 +70,12 @@ absl::StatusOr<llvm::orc::JITTargetMachineBuilder> MachineForCpu(const std::stri
 
 TargetShape TargetShapeOf(const llvm::orc::JITTargetMachineBuilder& machine) {
   TargetShape shape;
-  const llvm::Triple& triple = machine.getTargetTriple();
-  std::string error;
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple.str(), error);
-  if (target != nullptr && triple.isX86()) {
-    std::unique_ptr<llvm::MCSubtargetInfo> subtarget(target->createMCSubtargetInfo(
-        triple.str(), machine.getCPU(), machine.getFeatures().getString()));
-    const bool avx512 = subtarget->checkFeatures("+avx512f");
+  absl::StatusOr<std::unique_ptr<llvm::MCSubtargetInfo>> subtarget =
+      Subtarget(machine, machine.getCPU(), machine.getFeatures().getString());
+  if (subtarget.ok() && machine.getTargetTriple().isX86()) {
+    const bool avx512 = (*subtarget)->checkFeatures("+avx512f");
     shape.vector_registers = avx512 ? 32 : 16;
-    shape.register_floats = avx512 ? 16 : subtarget->checkFeatures("+avx") ? 8 : 4;
+    shape.register_floats = avx512 ? 16 : (*subtarget)->checkFeatures("+avx") ? 8 : 4;
   }
   const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
   if (l2 > 0) shape.l2_bytes = l2;

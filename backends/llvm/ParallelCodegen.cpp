@@ -57,10 +57,10 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
   llvm::Type* context_type = llvm::ArrayType::get(ptr, 2);
   llvm::IRBuilder<>& prologue = *frame_.prologue;
   llvm::Value* task_context = prologue.CreateAlloca(context_type);
-  for (unsigned i = 0; i < 2; ++i) {
-    prologue.CreateStore(i == 0 ? frame_.slots_arg : frame_.dims_arg,
-                         prologue.CreateConstGEP2_64(context_type, task_context, 0, i));
-  }
+  prologue.CreateStore(frame_.slots_arg,
+                       prologue.CreateConstGEP2_64(context_type, task_context, 0, 0));
+  prologue.CreateStore(frame_.dims_arg,
+                       prologue.CreateConstGEP2_64(context_type, task_context, 0, 1));
 
   auto* task_type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr, i64(), i64()}, false);
   llvm::Function* task =
