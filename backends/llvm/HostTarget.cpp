@@ -90,26 +90,32 @@ TargetShape HostTargetShape() {
   return host;
 }
 
-absl::Status OptimizeForMachine(llvm::Module& module, llvm::orc::JITTargetMachineBuilder& machine) {
-  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> target = machine.createTargetMachine();
-  if (!target) return ToStatus(target.takeError(), "creating the host target machine");
-  module.setDataLayout((*target)->createDataLayout());
-  module.setTargetTriple((*target)->getTargetTriple().str());
+absl::Status RunPipeline(llvm::Module& module, llvm::TargetMachine& target,
+                         const char* pipeline) {
+  module.setDataLayout(target.createDataLayout());
+  module.setTargetTriple(target.getTargetTriple().str());
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager cgscc;
   llvm::ModuleAnalysisManager modules;
-  llvm::PassBuilder builder(target->get());
+  llvm::PassBuilder builder(&target);
   builder.registerModuleAnalyses(modules);
   builder.registerCGSCCAnalyses(cgscc);
   builder.registerFunctionAnalyses(functions);
   builder.registerLoopAnalyses(loops);
   builder.crossRegisterProxies(loops, functions, cgscc, modules);
-  // O2, not O3: the hot loops arrive vectorized by hand (16-lane chunks, GEMM
-  // tiles), and O3's extra passes cost a third more compile time (2-layer
-  // LSTM: 106 vs 81 ms of CPU) for no measured speed.
-  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, modules);
+  llvm::ModulePassManager passes;
+  if (llvm::Error error = builder.parsePassPipeline(passes, pipeline)) {
+    return ToStatus(std::move(error), "parsing the LLVM pass pipeline");
+  }
+  passes.run(module, modules);
   return absl::OkStatus();
+}
+
+absl::Status OptimizeForMachine(llvm::Module& module, llvm::orc::JITTargetMachineBuilder& machine) {
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> target = machine.createTargetMachine();
+  if (!target) return ToStatus(target.takeError(), "creating the host target machine");
+  return RunPipeline(module, **target, kO2Pipeline);
 }
 
 }  // namespace rnnc::llvm_backend

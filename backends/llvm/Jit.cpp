@@ -1,4 +1,4 @@
-// LLJIT: machine code in memory for the host, after the O2 pipeline.
+// LLJIT: the objects of ObjectCompile.h linked in memory for the host.
 #include "backends/llvm/Jit.h"
 
 #include <chrono>
@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "backends/llvm/HostTarget.h"
+#include "backends/llvm/ObjectCompile.h"
 #include "backends/llvm/RuntimeSupport.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -34,15 +35,16 @@ class LljitCode : public JitCode {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTimings& timings) {
+absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, int threads,
+                                                    JitTimings& timings) {
   absl::StatusOr<llvm::orc::JITTargetMachineBuilder> machine = HostMachine();
   if (!machine.ok()) return machine.status();
-  auto start = std::chrono::steady_clock::now();
-  if (absl::Status status = OptimizeForMachine(*lowered.module, *machine); !status.ok())
-    return status;
-  timings.optimize_ms = MillisecondsSince(start);
+  const auto start = std::chrono::steady_clock::now();
+  ObjectCompileTimings stages;
+  absl::StatusOr<std::vector<std::unique_ptr<llvm::MemoryBuffer>>> objects =
+      CompileToObjects(std::move(lowered), *machine, threads, stages);
+  if (!objects.ok()) return objects.status();
 
-  start = std::chrono::steady_clock::now();
   llvm::Expected<std::unique_ptr<llvm::orc::LLJIT>> jit =
       llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*machine).create();
   if (!jit) return ToStatus(jit.takeError(), "creating the JIT");
@@ -64,15 +66,18 @@ absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTi
   if (!process) return ToStatus(process.takeError(), "searching the process's symbols");
   library.addGenerator(std::move(*process));
 
-  if (llvm::Error error = (*jit)->addIRModule(
-          llvm::orc::ThreadSafeModule(std::move(lowered.module), std::move(lowered.context)))) {
-    return ToStatus(std::move(error), "adding the module to the JIT");
+  for (std::unique_ptr<llvm::MemoryBuffer>& object : *objects) {
+    if (llvm::Error error = (*jit)->addObjectFile(std::move(object))) {
+      return ToStatus(std::move(error), "adding the model's code to the JIT");
+    }
   }
   llvm::Expected<llvm::orc::ExecutorAddr> entry = (*jit)->lookup(kEntryName);
-  if (!entry) return ToStatus(entry.takeError(), "compiling the model");
+  if (!entry) return ToStatus(entry.takeError(), "linking the model");
   llvm::Expected<llvm::orc::ExecutorAddr> prepare = (*jit)->lookup(kPrepareName);
-  if (!prepare) return ToStatus(prepare.takeError(), "compiling the model");
-  timings.machine_code_ms = MillisecondsSince(start);
+  if (!prepare) return ToStatus(prepare.takeError(), "linking the model");
+  timings.optimize_ms = stages.whole_module_ms + stages.slowest_optimize_ms;
+  timings.machine_code_ms = MillisecondsSince(start) - timings.optimize_ms;
+  timings.threads = stages.partitions;
   return std::make_unique<LljitCode>(std::move(*jit), entry->toPtr<EntryFunction>(),
                                      prepare->toPtr<EntryFunction>());
 }

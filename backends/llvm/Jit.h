@@ -23,19 +23,25 @@ class JitCode {
   virtual EntryFunction prepare() const = 0;
 };
 
-// Milliseconds spent in each stage of JitCompile.
+// Milliseconds of wall time spent in each stage of JitCompile: O2 on the
+// critical path (the whole-module passes and the slowest partition's O2),
+// and the rest, instruction selection to executable code.
 struct JitTimings {
   double optimize_ms = 0;
   double machine_code_ms = 0;
+  int threads = 1;  // the partitions compiled at once (ObjectCompile.h)
 };
 
-// Runs the O2 pipeline for the host CPU (its features, AVX-512 included, so
-// that the vectorizers and instruction selection use them) on `lowered`, then compiles it to
-// machine code in which the runtime functions (RuntimeSupport.h) resolve.
-absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, JitTimings& timings);
+// Optimizes `lowered` for the host CPU (its features, AVX-512 included, so
+// that the vectorizers and instruction selection use them) and compiles it
+// to machine code on `threads` threads (ObjectCompile.h), linked so that
+// the runtime functions (RuntimeSupport.h) resolve.
+absl::StatusOr<std::unique_ptr<JitCode>> JitCompile(LoweredModule lowered, int threads,
+                                                    JitTimings& timings);
 
 // The O2-optimized IR for the host, as text: what `rnnc opt --emit=llvm`
-// prints.
+// prints, the module whole (the JIT's partitions are its functions, each
+// optimized with the callers in its own partition only).
 absl::StatusOr<std::string> OptimizedIrText(LoweredModule lowered);
 
 }  // namespace rnnc::llvm_backend

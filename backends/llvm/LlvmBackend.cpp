@@ -5,6 +5,7 @@
 // the caller's tensors.
 #include "backends/llvm/LlvmBackend.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "backends/llvm/Codegen.h"
 #include "backends/llvm/Jit.h"
+#include "backends/llvm/RuntimeSupport.h"
 #include "ir/BindDims.h"
 #include "ir/Verifier.h"
 #include "passes/PassManager.h"
@@ -22,6 +24,10 @@
 namespace rnnc::llvm_backend {
 
 namespace {
+
+// Beyond four, the partitions of a model's dozen or so functions no longer
+// balance (each layer's step is one function) and cost more than they save.
+constexpr int kCompileThreads = 4;
 
 struct FreeDeleter {
   void operator()(float* p) const { std::free(p); }
@@ -162,11 +168,14 @@ absl::StatusOr<std::unique_ptr<Executable>> CompileForLlvm(const ir::Graph& grap
   const double lower_ms = MillisecondsSince(lower_start);
   BufferLayout layout = lowered->layout;
   JitTimings timings;
-  absl::StatusOr<std::unique_ptr<JitCode>> code = JitCompile(*std::move(lowered), timings);
+  const int threads = options.compile_threads > 0 ? options.compile_threads
+                                                  : std::clamp(JitThreads(), 1, kCompileThreads);
+  absl::StatusOr<std::unique_ptr<JitCode>> code =
+      JitCompile(*std::move(lowered), threads, timings);
   if (!code.ok()) return code.status();
   if (options.stats) {
     *options.stats = {passes_ms, lower_ms, timings.optimize_ms, timings.machine_code_ms,
-                      MillisecondsSince(start)};
+                      MillisecondsSince(start), timings.threads};
   }
   return std::make_unique<LlvmExecutable>(std::move(owned), std::move(weights), std::move(layout),
                                           *std::move(code));

@@ -64,10 +64,12 @@ int TeamThreads(double multiply_adds) {
 }
 
 void JitParallel(rnnc_parallel_task task, void* context) {
-  aot::RunParallel(task, context, omp_get_max_threads());
+  aot::RunParallel(task, context, JitThreads());
 }
 
 }  // namespace
+
+int JitThreads() { return omp_get_max_threads(); }
 
 extern "C" void rnnc_gemm_columns(const float* a, const float* b, float* c, int64_t rows,
                                   int64_t k, int64_t m, int32_t transpose_b, int64_t begin,

@@ -33,6 +33,9 @@ extern "C" void rnnc_gemm_columns(const float* a, const float* b, float* c, int6
 extern "C" void rnnc_gemm_accumulate_transposed_a(const float* a, const float* b, float* c,
                                                   int64_t rows, int64_t p, int64_t q);
 
+// How many threads the JIT's code runs on: OpenMP's count, as oneDNN's.
+int JitThreads();
+
 // (name, address) of every function above, and of the JIT's rnnc_parallel
 // (whose team follows OpenMP's thread count) and rnnc_barrier.
 std::vector<std::pair<const char*, void*>> RuntimeSymbols();

@@ -629,6 +629,35 @@ TEST(LlvmBackend, ReportsCompileTimes) {
   EXPECT_GE(stats.total_ms, stats.lower_ms + stats.optimize_ms + stats.machine_code_ms);
 }
 
+// The JIT compiles its partitions of the module on several threads; a
+// 2-layer LSTM under a dense head gives each of up to four threads
+// functions of its own (each layer's step, the GEMM tiles, the head), and
+// every split matches the interpreter: the calls across partitions link.
+TEST(LlvmBackend, CompilesOnOneToFourThreads) {
+  Model m("stack", 3);
+  Var x = m.Input("x", {T, N, 12});
+  Var y = nn::LSTM(m, "lstm", nn::LSTMOptions(12, 20).num_layers(2))(x);
+  m.Output("y", nn::Dense(m, "head", nn::DenseOptions(20, 5))(y));
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  auto interp = interp::CompileForInterpreter(*graph, m.weights());
+  ASSERT_TRUE(interp.ok()) << interp.status();
+  const TensorMap inputs = RandomInputs(*graph, {{"T", 5}, {"N", 3}}, 9);
+  absl::StatusOr<TensorMap> want = (*interp)->Run(inputs);
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (int threads : {1, 2, 3, 4}) {
+    SCOPED_TRACE(absl::StrCat(threads, " compile threads"));
+    llvm_backend::LlvmCompileStats stats;
+    auto llvm = llvm_backend::CompileForLlvm(*graph, m.weights(),
+                                             {.stats = &stats, .compile_threads = threads});
+    ASSERT_TRUE(llvm.ok()) << llvm.status();
+    EXPECT_EQ(stats.compile_threads, threads);
+    absl::StatusOr<TensorMap> got = (*llvm)->Run(inputs);
+    ASSERT_TRUE(got.ok()) << got.status();
+    ExpectAllClose(got->at("y"), want->at("y"), kRelativeTolerance, kAbsoluteTolerance);
+  }
+}
+
 // Parallel scans split each step by a fixed rule, so one thread and two
 // give the same bits; both match the interpreter. H = 40 leaves ragged
 // shares of the weight panels; H = 64 and 96 split every gate between the
