@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <system_error>
 #include <thread>
 
 #include "absl/status/status.h"
@@ -168,10 +169,17 @@ absl::StatusOr<std::vector<std::unique_ptr<llvm::MemoryBuffer>>> CompileToObject
 
   start = std::chrono::steady_clock::now();
   std::vector<std::thread> helpers;
+  std::vector<Partition*> without_thread;
   for (size_t index = 1; index < work.size(); ++index) {
-    helpers.emplace_back(CompilePartition, std::ref(work[index]), machine);
+    // A process out of threads compiles the rest on this one.
+    try {
+      helpers.emplace_back(CompilePartition, std::ref(work[index]), machine);
+    } catch (const std::system_error&) {
+      without_thread.push_back(&work[index]);
+    }
   }
   CompilePartition(work[0], machine);
+  for (Partition* partition : without_thread) CompilePartition(*partition, machine);
   for (std::thread& helper : helpers) helper.join();
   timings.partitions_ms = MillisecondsSince(start);
   timings.partitions = partitions;
