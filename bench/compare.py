@@ -29,8 +29,8 @@
 # With --bounds (bench/machine_bound_probe's JSON, repeatable), each row also gets the machine's
 # bound, the larger of two floors measured on the same machine: the FLOPs at the fp32
 # FMA peak of its threads, and T steps each streaming the recurrent weights
-# (G·H·H floats, twice bidirectional) at the read bandwidth measured for that H (the
-# nearest H probed). "<backend> of bound" is bound / time: 100% is the machine's limit.
+# (G·H·H floats, twice bidirectional) at the read bandwidth measured for the probed
+# buffer nearest them in size. "<backend> of bound" is bound / time: 100% is the machine's limit.
 #
 # Usage: bench/compare.py [--peers out/bench/peers.jsonl] [--bounds bounds.json] [rnnc.json ...]
 import argparse
@@ -91,8 +91,10 @@ def bound_ms(key, bounds):
     if threads not in peak or not probed or cell not in GATES:
         return None
     compute = flops(cell, direction, T, N, I, H) / (peak[threads] * 1e9)
-    nearest = min(probed, key=lambda h: abs(h - H))
     weights = GATES[cell] * H * H * 4 * (2 if direction == "bidirectional" else 1)
+    # The reading of the buffer nearest the weights in size (the probe reads
+    # 16·h² bytes): a plain RNN's H = 512 weights are 1 MiB, an LSTM's H = 256.
+    nearest = min(probed, key=lambda h: abs(math.log(16 * h * h / weights)))
     stream = T * weights / (bandwidth[(nearest, threads)] * 1e9)
     return max(compute, stream) * 1e3
 
