@@ -287,6 +287,12 @@ class Emitter {
     std::unique_ptr<llvm::IRBuilder<>> prologue;
     llvm::Value* slots_arg = nullptr;
     llvm::Value* dims_arg = nullptr;
+    // A parallel region's task finds its slots through a table of their
+    // indices, in the order it first uses them, which the caller passes:
+    // the tasks of two identical layers are then the same function, which
+    // LLVM's MergeFunctions folds into one (ObjectCompile.h).
+    llvm::Value* slot_table_arg = nullptr;
+    std::vector<int64_t> table_slots;
     absl::flat_hash_map<const ir::Value*, llvm::Value*> pointers;
     absl::flat_hash_map<std::string, llvm::Value*> symbol_values;
     llvm::IRBuilderBase::InsertPoint insert_point;

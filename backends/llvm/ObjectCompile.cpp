@@ -19,10 +19,12 @@ namespace rnnc::llvm_backend {
 
 namespace {
 
-// What must see every call site, from the start of LLVM's module
+// What must see every function or every call site: MergeFunctions (see
+// kO2Pipeline), and the start of LLVM's module
 // simplification pipeline; O2 runs them again in each partition, where they
 // then find nothing left to do across the split.
-constexpr char kWholeModulePipeline[] = "ipsccp,called-value-propagation,globalopt,deadargelim";
+constexpr char kWholeModulePipeline[] =
+    "mergefunc,ipsccp,called-value-propagation,globalopt,deadargelim";
 
 double MillisecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)

@@ -53,8 +53,8 @@ absl::Status Emitter::OnThread(int64_t section, const std::function<absl::Status
 
 absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& emit) {
   llvm::Type* ptr = builder_.getPtrTy();
-  // The task's context: {slots, dims}.
-  llvm::Type* context_type = llvm::ArrayType::get(ptr, 2);
+  // The task's context: {slots, dims, slot table}.
+  llvm::Type* context_type = llvm::ArrayType::get(ptr, 3);
   llvm::IRBuilder<>& prologue = *frame_.prologue;
   llvm::Value* task_context = prologue.CreateAlloca(context_type);
   prologue.CreateStore(frame_.slots_arg,
@@ -67,6 +67,9 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
       llvm::Function::Create(task_type, llvm::Function::InternalLinkage,
                              absl::StrCat("rnnc.region.", regions_++), module_);
   task->addFnAttr(llvm::Attribute::NoUnwind);
+  // No code compares task addresses, so MergeFunctions may point the calls
+  // of identical tasks at one of them.
+  task->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
   task->addParamAttr(0, llvm::Attribute::NoAlias);
   task->addParamAttr(0, llvm::Attribute::ReadOnly);
 
@@ -79,6 +82,8 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
       task_prologue.CreateLoad(ptr, task_prologue.CreateConstGEP1_64(ptr, context_arg, 0));
   frame.dims_arg =
       task_prologue.CreateLoad(ptr, task_prologue.CreateConstGEP1_64(ptr, context_arg, 1));
+  frame.slot_table_arg =
+      task_prologue.CreateLoad(ptr, task_prologue.CreateConstGEP1_64(ptr, context_arg, 2));
   Frame caller = SwitchTo(std::move(frame));
   partition_ = Partition{task->getArg(1), task->getArg(2), task->getArg(3)};
   in_region_ = true;
@@ -86,8 +91,16 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
   builder_.CreateRetVoid();
   partition_.reset();
   in_region_ = false;
-  SwitchTo(std::move(caller));
+  const Frame done = SwitchTo(std::move(caller));
   if (!status.ok()) return status;
+  llvm::Constant* slots = llvm::ConstantDataArray::get(
+      context(), llvm::ArrayRef<uint64_t>(reinterpret_cast<const uint64_t*>(done.table_slots.data()),
+                                          done.table_slots.size()));
+  auto* table = new llvm::GlobalVariable(module_, slots->getType(), true,
+                                         llvm::GlobalValue::PrivateLinkage, slots,
+                                         absl::StrCat(task->getName().str(), ".slots"));
+  table->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  builder_.CreateStore(table, builder_.CreateConstGEP2_64(context_type, task_context, 0, 2));
 
   auto* parallel_type = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, ptr}, false);
   builder_.CreateCall(Runtime(kParallelName, parallel_type), {task, task_context});

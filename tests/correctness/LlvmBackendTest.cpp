@@ -658,6 +658,30 @@ TEST(LlvmBackend, CompilesOnOneToFourThreads) {
   }
 }
 
+// Layers of equal widths have identical tasks, which find their slots
+// through tables: MergeFunctions leaves a 2-layer LSTM with the functions
+// of a 1-layer one, so a second layer costs no compile time.
+TEST(LlvmBackend, IdenticalLayersShareTheirFunctions) {
+  auto defined_regions = [](int layers) {
+    Model m("stack", 3);
+    Var x = m.Input("x", {T, N, 32});
+    m.Output("y", nn::LSTM(m, "lstm", nn::LSTMOptions(32, 32).num_layers(layers))(x));
+    absl::StatusOr<ir::Graph> graph = m.Build();
+    EXPECT_TRUE(graph.ok()) << graph.status();
+    absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+    EXPECT_TRUE(ir.ok()) << ir.status();
+    int count = 0;
+    for (size_t at = ir->find("\ndefine internal void @rnnc.region."); at != std::string::npos;
+         at = ir->find("\ndefine internal void @rnnc.region.", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  const int one = defined_regions(1);
+  EXPECT_GE(one, 1);
+  EXPECT_EQ(defined_regions(2), one);
+}
+
 // Parallel scans split each step by a fixed rule, so one thread and two
 // give the same bits; both match the interpreter. H = 40 leaves ragged
 // shares of the weight panels; H = 64 and 96 split every gate between the
