@@ -147,11 +147,12 @@ llvm::Value* Emitter::SlotPointer(int slot, const std::string& name) {
   llvm::IRBuilder<>& prologue = *frame_.prologue;
   llvm::Value* index = Int(slot);
   if (frame_.slot_table_arg) {
-    std::vector<int64_t>& table = frame_.table_slots;
-    auto known = std::find(table.begin(), table.end(), slot);
-    const int64_t entry = known - table.begin();
+    std::vector<uint64_t>& table = frame_.table_slots;
+    auto known = std::find(table.begin(), table.end(), static_cast<uint64_t>(slot));
+    const uint64_t entry = known - table.begin();
     if (known == table.end()) table.push_back(slot);
-    index = prologue.CreateLoad(i64(), prologue.CreateConstGEP1_64(i64(), frame_.slot_table_arg, entry));
+    index = prologue.CreateLoad(i64(),
+                                prologue.CreateConstGEP1_64(i64(), frame_.slot_table_arg, entry));
   }
   return prologue.CreateLoad(ptr, prologue.CreateGEP(ptr, frame_.slots_arg, index), name);
 }

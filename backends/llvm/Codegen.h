@@ -292,7 +292,7 @@ class Emitter {
     // the tasks of two identical layers are then the same function, which
     // LLVM's MergeFunctions folds into one (ObjectCompile.h).
     llvm::Value* slot_table_arg = nullptr;
-    std::vector<int64_t> table_slots;
+    std::vector<uint64_t> table_slots;
     absl::flat_hash_map<const ir::Value*, llvm::Value*> pointers;
     absl::flat_hash_map<std::string, llvm::Value*> symbol_values;
     llvm::IRBuilderBase::InsertPoint insert_point;

@@ -93,9 +93,7 @@ absl::Status Emitter::EmitParallelRegion(const std::function<absl::Status()>& em
   in_region_ = false;
   const Frame done = SwitchTo(std::move(caller));
   if (!status.ok()) return status;
-  llvm::Constant* slots = llvm::ConstantDataArray::get(
-      context(), llvm::ArrayRef<uint64_t>(reinterpret_cast<const uint64_t*>(done.table_slots.data()),
-                                          done.table_slots.size()));
+  llvm::Constant* slots = llvm::ConstantDataArray::get(context(), done.table_slots);
   auto* table = new llvm::GlobalVariable(module_, slots->getType(), true,
                                          llvm::GlobalValue::PrivateLinkage, slots,
                                          absl::StrCat(task->getName().str(), ".slots"));
