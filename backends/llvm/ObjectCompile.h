@@ -2,10 +2,11 @@
 // threads at once, the way LTO's parallel code generation does it
 // (llvm/lib/LTO/LTOBackend.cpp, splitCodeGen).
 //
-// The interprocedural passes that need every call site run on the whole
-// module first (IPSCCP is what gives the GEMM tiles their constant K and M);
-// then its functions are dealt into `threads` modules of about the same
-// number of instructions, the biggest first, and each is optimized at O2 and
+// The passes that need every function or every call site run on the whole
+// module first (MergeFunctions folds the identical steps of a stack's
+// layers; IPSCCP gives the GEMM tiles their constant K and M); then its
+// functions are dealt into `threads` modules of about the same estimated
+// cost, the costliest first, and each is optimized at O2 and
 // compiled to an object on its own thread, in its own LLVMContext (a context
 // is not thread-safe; the partitions travel between them as bitcode). A
 // function called from another partition becomes a hidden external symbol
