@@ -15,11 +15,6 @@ namespace rnnc::llvm_backend {
 
 namespace {
 
-double MillisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 class LljitCode : public JitCode {
  public:
   LljitCode(std::unique_ptr<llvm::orc::LLJIT> jit, EntryFunction entry, EntryFunction prepare)

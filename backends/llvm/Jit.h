@@ -4,6 +4,7 @@
 #ifndef RNNC_BACKENDS_LLVM_JIT_H
 #define RNNC_BACKENDS_LLVM_JIT_H
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,13 @@ class JitCode {
   virtual EntryFunction entry() const = 0;
   virtual EntryFunction prepare() const = 0;
 };
+
+// Wall milliseconds since `start`: how the JIT's stages are timed
+// (JitTimings, ObjectCompile.h's timings, LlvmBackend.h's stats).
+inline double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
 
 // Milliseconds of wall time spent in each stage of JitCompile: O2 on the
 // critical path (the whole-module passes and the slowest partition's O2),

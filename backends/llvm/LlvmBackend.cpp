@@ -139,11 +139,6 @@ class LlvmExecutable : public Executable {
   std::vector<int64_t> dims_;
 };
 
-double MillisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Executable>> CompileForLlvm(const ir::Graph& graph,

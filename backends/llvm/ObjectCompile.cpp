@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "backends/llvm/HostTarget.h"
+#include "backends/llvm/Jit.h"
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/ExecutionEngine/Orc/CompileUtils.h"
@@ -20,16 +21,11 @@ namespace rnnc::llvm_backend {
 namespace {
 
 // What must see every function or every call site: MergeFunctions (see
-// kO2Pipeline), and the start of LLVM's module
-// simplification pipeline; O2 runs them again in each partition, where they
-// then find nothing left to do across the split.
+// kO2Pipeline), and the start of LLVM's module simplification pipeline. O2
+// runs them again in each partition, where they find nothing left to do
+// across the split.
 constexpr char kWholeModulePipeline[] =
     "mergefunc,ipsccp,called-value-propagation,globalopt,deadargelim";
-
-double MillisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
 
 size_t InstructionCount(const llvm::Function& function) {
   size_t count = 0;
@@ -131,7 +127,7 @@ void CompilePartition(Partition& partition, llvm::orc::JITTargetMachineBuilder m
 absl::StatusOr<std::vector<std::unique_ptr<llvm::MemoryBuffer>>> CompileToObjects(
     LoweredModule lowered, const llvm::orc::JITTargetMachineBuilder& machine, int threads,
     ObjectCompileTimings& timings) {
-  auto start = std::chrono::steady_clock::now();
+  const auto start = std::chrono::steady_clock::now();
   llvm::Module& module = *lowered.module;
   int partitions = HasSharedGlobals(module) ? 1 : threads;
   std::vector<Partition> work;
@@ -169,7 +165,6 @@ absl::StatusOr<std::vector<std::unique_ptr<llvm::MemoryBuffer>>> CompileToObject
   work[0].module = std::move(lowered.module);
   timings.whole_module_ms = MillisecondsSince(start);
 
-  start = std::chrono::steady_clock::now();
   std::vector<std::thread> helpers;
   std::vector<Partition*> without_thread;
   for (size_t index = 1; index < work.size(); ++index) {
@@ -183,7 +178,6 @@ absl::StatusOr<std::vector<std::unique_ptr<llvm::MemoryBuffer>>> CompileToObject
   CompilePartition(work[0], machine);
   for (Partition* partition : without_thread) CompilePartition(*partition, machine);
   for (std::thread& helper : helpers) helper.join();
-  timings.partitions_ms = MillisecondsSince(start);
   timings.partitions = partitions;
 
   std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;

@@ -26,11 +26,9 @@
 namespace rnnc::llvm_backend {
 
 struct ObjectCompileTimings {
-  // Wall milliseconds: the whole-module passes and the split, then the
-  // partitions' O2 and instruction selection until the last one finished.
+  // Wall milliseconds of the whole-module passes and the split, and of the
+  // slowest partition's O2.
   double whole_module_ms = 0;
-  double partitions_ms = 0;
-  // Of partitions_ms, what the slowest partition's O2 took.
   double slowest_optimize_ms = 0;
   int partitions = 1;
 };
