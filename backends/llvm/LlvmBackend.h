@@ -46,7 +46,7 @@ struct LlvmOptions {
   int vector_registers = 0;
   int register_floats = 0;
   // The threads that compile the module's functions at once (at most one
-  // per function) when not 0; by default as many as the code will run on,
+  // per function) when positive; by default as many as the code runs on,
   // up to 4.
   int compile_threads = 0;
 };
