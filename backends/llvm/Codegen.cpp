@@ -200,6 +200,9 @@ llvm::Value* Emitter::Pointer(const ir::Value* value) {
   auto [it, inserted] = layout_.slot_of.try_emplace(value, layout_.slots.size());
   if (inserted) layout_.slots.push_back(value);
   llvm::Value* pointer = SlotPointer(it->second, value->name());
+  if (auto offset = frame_.row_offsets.find(value); offset != frame_.row_offsets.end()) {
+    pointer = frame_.prologue->CreateInBoundsGEP(f32(), pointer, offset->second);
+  }
   frame_.pointers[value] = pointer;
   return pointer;
 }

@@ -259,6 +259,12 @@ class Emitter {
   // of ThreadTeam.h, whose context carries this function's slots and dims,
   // and here a call to rnnc_parallel with it. Only from the entry function.
   absl::Status EmitParallelRegion(const std::function<absl::Status()>& emit);
+  // In a parallel region's task, before its scan's loop: when the batch
+  // has a main tile's rows for every thread, each thread takes rows of its
+  // own (`batch` then sizes this thread's rows, the pointers of `scan`'s
+  // values start at its first row) and the partition is that thread alone;
+  // otherwise nothing changes (BatchSplitCodegen.cpp).
+  void SplitBatch(const ir::Op& scan, const ir::Dim& batch);
 
   // The module's internal function `name` of `type`, whose body `emit`
   // writes (with the builder in it, outside any parallel region, given the
@@ -294,6 +300,9 @@ class Emitter {
     llvm::Value* slot_table_arg = nullptr;
     std::vector<uint64_t> table_slots;
     absl::flat_hash_map<const ir::Value*, llvm::Value*> pointers;
+    // In a scan split by batch rows: how many floats into each value's
+    // buffer this thread's rows start, which Pointer adds.
+    absl::flat_hash_map<const ir::Value*, llvm::Value*> row_offsets;
     absl::flat_hash_map<std::string, llvm::Value*> symbol_values;
     llvm::IRBuilderBase::InsertPoint insert_point;
   };
@@ -366,6 +375,13 @@ class StepBarriers {
 // holds no scan (a nested one would run on thread 0 alone).
 bool RunsInParallel(const Emitter& e, const ir::Op& scan);
 
+// The batch dim of a scan whose rows never meet (BatchSplitCodegen.cpp):
+// symbolic, leading every carry and body value and second in every
+// sequence and per-step output, and every body op computes a row of its
+// results from the same row of its operands (elementwise math, matmuls
+// against weights, splits, concats and slices of the other axes).
+std::optional<ir::Dim> IndependentRows(const ir::Op& scan);
+
 // Two scans of the graph's body that can run at once, one per thread (the
 // two directions of a bidirectional layer): the scan at `first`, and a later
 // one that depends on nothing it computes. `before` gets the ops between
@@ -387,6 +403,10 @@ absl::Status EmitFull(Emitter& e, const ir::Op& op);
 absl::Status EmitReduction(Emitter& e, const ir::Op& op);
 absl::Status EmitShapeOp(Emitter& e, const ir::Op& op);
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op);
+// The rows of the panel GEMM's main tile for `target`: a batch split at
+// multiples of it leaves every row in the same shape of tile, so results do
+// not depend on the thread count.
+int64_t MainTileRows(const TargetShape& target);
 // Whether matmuls against `weights` can run on packed panels: param-only,
 // with static, nonzero dims (PanelGemmCodegen.cpp).
 bool HasPanelWeights(const Emitter& e, const ir::Value* weights);

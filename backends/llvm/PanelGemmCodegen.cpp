@@ -333,6 +333,8 @@ llvm::Function* PanelGemmFunction(Emitter& e) {
 
 }  // namespace
 
+int64_t MainTileRows(const TargetShape& target) { return PanelTiles(target)[0].rows; }
+
 bool HasPanelWeights(const Emitter& e, const ir::Value* weights) {
   const ir::TensorType& type = weights->type();
   return e.IsParamOnly(weights) && type.rank() == 2 && type.dim(0).is_static() &&

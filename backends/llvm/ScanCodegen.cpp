@@ -14,7 +14,8 @@
 // no copy follows. A carry whose next value is such an output (h of every
 // recurrent layer) is read from out_j of the step before, and copied into
 // its buffer once, after the last step. A top-level scan runs on every
-// thread of the team, each step split between them (ParallelCodegen.cpp).
+// thread of the team, each step split between them (ParallelCodegen.cpp),
+// or each thread on rows of its own (BatchSplitCodegen.cpp).
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "backends/llvm/Codegen.h"
@@ -32,13 +33,24 @@ llvm::Value* NumElements(Emitter& e, const ir::TensorType& type) {
 namespace {
 
 // The scan's loop, in the function the builder is in: the entry function,
-// or a parallel region's task, where StepBarriers orders the threads.
-absl::Status EmitScanLoop(Emitter& e, const ir::Op& op) {
+// or a parallel region's task, where StepBarriers orders the threads, and
+// each thread may take rows of `batch` of its own (Emitter::SplitBatch).
+absl::Status EmitScanLoop(Emitter& e, const ir::Op& op, const std::optional<ir::Dim>& batch) {
   llvm::IRBuilder<>& b = e.builder();
   const ir::Block& body = *op.body();
   const size_t carries = static_cast<size_t>(op.int_attribute("carries"));
   const bool reverse = op.bool_attribute("reverse");
   const ir::Op* yield = body.op(body.num_ops() - 1);
+  // A step's floats of each sequence and per-step output, over the whole
+  // batch, whatever rows this thread takes.
+  std::vector<llvm::Value*> step_floats(op.num_results() + op.operands().size(), nullptr);
+  for (size_t j = carries; j < op.operands().size(); ++j) {
+    step_floats[j] = NumElements(e, body.argument(j)->type());
+  }
+  for (size_t j = carries; j < op.num_results(); ++j) {
+    step_floats[op.operands().size() + j] = NumElements(e, yield->operand(j)->type());
+  }
+  if (batch) e.SplitBatch(op, *batch);
   StepBarriers barriers(e);
 
   for (size_t i = 0; i < carries; ++i) {
@@ -86,7 +98,7 @@ absl::Status EmitScanLoop(Emitter& e, const ir::Op& op) {
     return reverse ? b.CreateSub(b.CreateSub(steps, e.Int(1)), step) : step;
   };
   auto output_at = [&](size_t j, llvm::Value* t) {
-    llvm::Value* count = NumElements(e, yield->operand(j)->type());
+    llvm::Value* count = step_floats[op.operands().size() + j];
     return b.CreateGEP(e.f32(), e.Pointer(op.result(j)), b.CreateMul(t, count));
   };
   std::vector<llvm::Value*> carry_buffers;
@@ -104,8 +116,7 @@ absl::Status EmitScanLoop(Emitter& e, const ir::Op& op) {
     }
     for (size_t j = carries; j < op.operands().size(); ++j) {
       const ir::Value* slice = body.argument(j);
-      e.Bind(slice, e.Offset(e.Pointer(op.operand(j)),
-                             b.CreateMul(t, NumElements(e, slice->type()))));
+      e.Bind(slice, e.Offset(e.Pointer(op.operand(j)), b.CreateMul(t, step_floats[j])));
     }
     auto step_of_output = [&](size_t j) { return output_at(j, t); };
     for (size_t j = carries; j < op.num_results(); ++j) {
@@ -161,8 +172,11 @@ absl::Status EmitScan(Emitter& e, const ir::Op& op) {
       yield->operands().size() != op.num_results() || body.num_arguments() != op.operands().size()) {
     return absl::InternalError(OpLabel(op) + ": malformed scan reached the LLVM backend");
   }
-  if (RunsInParallel(e, op)) return e.EmitParallelRegion([&] { return EmitScanLoop(e, op); });
-  return EmitScanLoop(e, op);
+  if (RunsInParallel(e, op)) {
+    const std::optional<ir::Dim> batch = IndependentRows(op);
+    return e.EmitParallelRegion([&] { return EmitScanLoop(e, op, batch); });
+  }
+  return EmitScanLoop(e, op, std::nullopt);
 }
 
 }  // namespace rnnc::llvm_backend

@@ -176,4 +176,6 @@ extern "C" void rnnc_parallel(rnnc_parallel_task task, void* context) {
   rnnc::aot::RunParallel(task, context, !chosen && openmp ? openmp() : threads);
 }
 
-extern "C" void rnnc_barrier(void* team) { static_cast<rnnc::aot::Barrier*>(team)->Wait(); }
+extern "C" void rnnc_barrier(void* team) {
+  if (team != nullptr) static_cast<rnnc::aot::Barrier*>(team)->Wait();
+}

@@ -14,7 +14,8 @@
 //   rnnc_parallel(task, context): task(context, team, thread, threads) on
 //     every thread of the team, the caller being thread 0; returns when all
 //     have returned.
-//   rnnc_barrier(team): waits until every thread of the region arrives.
+//   rnnc_barrier(team): waits until every thread of the region arrives; a
+//     null team (a thread that works alone) returns at once.
 //
 // A region asked for inside another region, or while another user thread
 // holds the team, runs on the calling thread alone (threads = 1), so

@@ -685,8 +685,9 @@ TEST(LlvmBackend, IdenticalLayersShareTheirFunctions) {
 // Parallel scans split each step by a fixed rule, so one thread and two
 // give the same bits; both match the interpreter. H = 40 leaves ragged
 // shares of the weight panels; H = 64 and 96 split every gate between the
-// threads (evenly, and 1 + 2 panels), with one barrier a step; at N = 1 and
-// N = 40. (±0.5 at H = 96, not BuildCell's ±1/√H, makes the recurrence
+// threads (evenly, and 1 + 2 panels), with one barrier a step; at N = 1.
+// At N = 37 and 40 each thread takes rows of its own instead, 16 and 21
+// or 24 of them. (±0.5 at H = 96, not BuildCell's ±1/√H, makes the recurrence
 // amplify rounding about threefold a step.)
 TEST(LlvmBackend, ParallelScansGiveTheSameResultsOnOneAndTwoThreads) {
   const int saved = omp_get_max_threads();
@@ -705,7 +706,7 @@ TEST(LlvmBackend, ParallelScansGiveTheSameResultsOnOneAndTwoThreads) {
       ASSERT_TRUE(llvm.ok()) << llvm.status();
       auto interp = interp::CompileForInterpreter(*graph, m.weights());
       ASSERT_TRUE(interp.ok()) << interp.status();
-      for (int64_t batch : {1, 40}) {
+      for (int64_t batch : {1, 37, 40}) {
         const TensorMap inputs = RandomInputs(*graph, {{"T", 7}, {"N", batch}}, 5);
         omp_set_num_threads(1);
         absl::StatusOr<TensorMap> one = (*llvm)->Run(inputs);
@@ -718,6 +719,78 @@ TEST(LlvmBackend, ParallelScansGiveTheSameResultsOnOneAndTwoThreads) {
           EXPECT_EQ(one->at(name).values(), two->at(name).values());
           ExpectAllClose(two->at(name), tensor, kRelativeTolerance, kAbsoluteTolerance);
         }
+      }
+    }
+  }
+  omp_set_num_threads(saved);
+}
+
+// A scan whose rows never meet runs each thread on rows of its own, its
+// barriers handed a null team (BatchSplitCodegen.cpp). One whose body reads
+// a per-row value from outside it, or averages over the batch, splits its
+// columns instead. Either way one, two and three threads give the same
+// bits, at batches of whole tiles per thread and of ragged ones, and match
+// the interpreter.
+TEST(LlvmBackend, ScansWhoseRowsNeverMeetSplitTheBatch) {
+  const std::string head = R"(graph g {
+  input %x: f32[T, N, 24]
+  input %scale: f32[N, 40]
+  param %w: f32[40, 24]
+  param %u: f32[40, 40]
+  %h0: f32[N, 40] = full() {value = 0.0}
+  %h_T: f32[N, 40], %hs: f32[T, N, 40] = scan(%h0, %x) {carries = 1, reverse = false} {
+    ^(%h: f32[N, 40], %x_t: f32[N, 24]):
+    %a: f32[N, 40] = matmul(%x_t, %w) {transpose_b = true}
+    %b: f32[N, 40] = matmul(%h, %u)
+    %s: f32[N, 40] = add(%a, %b)
+)";
+  const std::string tail = R"(
+    yield(%next, %next)
+  }
+  output %hs
+  output %h_T
+  output %scale
+})";
+  const std::string rowwise = "    %next: f32[N, 40] = tanh(%s)";
+  const std::string scaled =
+      "    %t: f32[N, 40] = tanh(%s)\n    %next: f32[N, 40] = mul(%t, %scale)";
+  const std::string summed =
+      "    %r: f32[40] = reduce_mean(%b) {axes = [0]}\n"
+      "    %t: f32[N, 40] = add(%s, %r)\n    %next: f32[N, 40] = tanh(%t)";
+  const int saved = omp_get_max_threads();
+  for (const auto& [body, splits] :
+       {std::pair{rowwise, true}, std::pair{scaled, false}, std::pair{summed, false}}) {
+    SCOPED_TRACE(body);
+    absl::StatusOr<ir::Graph> graph = ir::ParseGraph(head + body + tail);
+    ASSERT_TRUE(graph.ok()) << graph.status();
+    absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+    ASSERT_TRUE(ir.ok()) << ir.status();
+    EXPECT_EQ(ir->find(", ptr null") != std::string::npos, splits);
+    // ±0.15, about 1/√H: a recurrence that does not amplify rounding.
+    TensorMap weights = RandomWeights(*graph, 7);
+    for (auto& [name, tensor] : weights) {
+      for (float& v : tensor.values()) v *= 0.5f;
+    }
+    auto llvm = llvm_backend::CompileForLlvm(*graph, weights);
+    ASSERT_TRUE(llvm.ok()) << llvm.status();
+    auto interp = interp::CompileForInterpreter(*graph, weights);
+    ASSERT_TRUE(interp.ok()) << interp.status();
+    for (int64_t batch : {16, 21, 40}) {
+      const TensorMap inputs = RandomInputs(*graph, {{"T", 6}, {"N", batch}}, 11);
+      absl::StatusOr<TensorMap> want = (*interp)->Run(inputs);
+      ASSERT_TRUE(want.ok()) << want.status();
+      std::vector<TensorMap> runs;
+      for (int threads : {1, 2, 3}) {
+        omp_set_num_threads(threads);
+        absl::StatusOr<TensorMap> got = (*llvm)->Run(inputs);
+        ASSERT_TRUE(got.ok()) << got.status();
+        runs.push_back(*std::move(got));
+      }
+      for (const auto& [name, tensor] : *want) {
+        SCOPED_TRACE(absl::StrCat(name, " N=", batch));
+        EXPECT_EQ(runs[1].at(name).values(), runs[0].at(name).values());
+        EXPECT_EQ(runs[2].at(name).values(), runs[0].at(name).values());
+        ExpectAllClose(runs[1].at(name), tensor, kRelativeTolerance, kAbsoluteTolerance);
       }
     }
   }

@@ -1,0 +1,168 @@
+// Batch-split scans: when no row of a scan's batch ever meets another, each
+// thread of the region runs the whole time loop on rows of its own, with
+// no barrier at all. Split by columns (ParallelCodegen.cpp), every step of
+// an LSTM ends at a barrier, and each thread then reads the half of h the
+// other one wrote; split by rows, a thread's h never leaves its core. It
+// reads all the weights every step, where a column split reads half, so
+// the split needs a main GEMM tile of rows per thread (8 with AVX-512):
+// then each weight it loads still feeds a full tile. An LSTM step at
+// N = 64 then runs as
+//
+//   thread 0, rows [0, 32):   gates = h·W_hhᵀ + b_hh, c' = ..., h' = ...
+//   thread 1, rows [32, 64):  the same, never waiting for thread 0
+//
+// The threads' rows start at multiples of the main tile, so each row is in
+// the same shape of tile whatever the thread count, and results stay
+// bit-identical. A batch too small for that runs split by columns, in the
+// same code: the partition the step's ops see is chosen at run time.
+#include "backends/llvm/Codegen.h"
+
+namespace rnnc::llvm_backend {
+
+namespace {
+
+// How many of `type`'s dims are `batch`.
+int Occurrences(const ir::TensorType& type, const ir::Dim& batch) {
+  int count = 0;
+  for (const ir::Dim& dim : type.dims()) count += dim == batch;
+  return count;
+}
+
+// Whether `batch` is `type`'s dim `axis` and none of its others.
+bool BatchAt(const ir::TensorType& type, const ir::Dim& batch, int64_t axis) {
+  return type.rank() > axis && type.dim(axis) == batch && Occurrences(type, batch) == 1;
+}
+
+// Whether `op` computes each row of its results from the same row of its
+// operands, the batch leading them all (weights have no batch dim).
+bool RowwiseOp(const ir::Op& op, const ir::Dim& batch) {
+  for (const ir::Value* result : op.results()) {
+    if (!BatchAt(result->type(), batch, 0)) return false;
+  }
+  const int64_t rank = op.result(0)->type().rank();
+  switch (op.kind()) {
+    case ir::OpKind::Matmul:
+    case ir::OpKind::Dense:
+      for (size_t i = 1; i < op.operands().size(); ++i) {
+        if (Occurrences(op.operand(i)->type(), batch) != 0) return false;
+      }
+      return BatchAt(op.operand(0)->type(), batch, 0);
+    case ir::OpKind::Split:
+    case ir::OpKind::Concat:
+    case ir::OpKind::Slice: {
+      const int64_t axis = op.int_attribute("axis");
+      if (axis == 0 || axis == -rank) return false;
+      for (const ir::Value* operand : op.operands()) {
+        if (!BatchAt(operand->type(), batch, 0)) return false;
+      }
+      return true;
+    }
+    case ir::OpKind::Full:
+      return true;
+    default:
+      break;
+  }
+  if (!IsElementwise(op.kind())) return false;
+  // An operand without the batch broadcasts along it; one with it must
+  // match the result's rows.
+  for (const ir::Value* operand : op.operands()) {
+    const ir::TensorType& type = operand->type();
+    if (Occurrences(type, batch) != 0 && !(BatchAt(type, batch, 0) && type.rank() == rank)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<ir::Dim> IndependentRows(const ir::Op& scan) {
+  const ir::Block& body = *scan.body();
+  const size_t carries = static_cast<size_t>(scan.int_attribute("carries"));
+  if (carries == 0 || scan.operand(0)->type().rank() == 0) return std::nullopt;
+  const ir::Dim batch = scan.operand(0)->type().dim(0);
+  if (!batch.is_symbolic()) return std::nullopt;
+  // Carries lead with the batch; sequences and per-step outputs have it
+  // second, after time.
+  for (size_t i = 0; i < scan.operands().size(); ++i) {
+    const int64_t axis = i < carries ? 0 : 1;
+    if (!BatchAt(scan.operand(i)->type(), batch, axis) ||
+        !BatchAt(body.argument(i)->type(), batch, 0)) {
+      return std::nullopt;
+    }
+  }
+  for (size_t j = 0; j < scan.num_results(); ++j) {
+    if (!BatchAt(scan.result(j)->type(), batch, j < carries ? 0 : 1)) return std::nullopt;
+  }
+  // A carry swapped with another goes through a staging buffer of its
+  // own, which has no row offsets.
+  const ir::Op* yield = body.op(body.num_ops() - 1);
+  for (size_t i = 0; i < carries; ++i) {
+    for (size_t j = 0; j < carries; ++j) {
+      if (j != i && yield->operand(i) == body.argument(j)) return std::nullopt;
+    }
+  }
+  absl::flat_hash_set<const ir::Value*> inside;
+  for (size_t a = 0; a < body.num_arguments(); ++a) inside.insert(body.argument(a));
+  for (size_t i = 0; i + 1 < body.num_ops(); ++i) {
+    const ir::Op& op = *body.op(i);
+    if (op.num_results() == 0 || !RowwiseOp(op, batch)) return std::nullopt;
+    // What the body reads from outside it has no rows to split.
+    for (const ir::Value* operand : op.operands()) {
+      if (!inside.contains(operand) && Occurrences(operand->type(), batch) != 0) {
+        return std::nullopt;
+      }
+    }
+    for (const ir::Value* result : op.results()) inside.insert(result);
+  }
+  return batch;
+}
+
+void Emitter::SplitBatch(const ir::Op& scan, const ir::Dim& batch) {
+  llvm::IRBuilder<>& p = *frame_.prologue;
+  const Partition region = *partition_;
+  llvm::Value* rows = Dim(batch);
+  const int64_t unit = MainTileRows(options_.target);
+  llvm::Value* units = p.CreateUDiv(rows, Int(unit));
+  llvm::Value* split = p.CreateICmpUGE(units, region.threads);
+  llvm::Value* groups = p.CreateSelect(split, region.threads, Int(1));
+  llvm::Value* group = p.CreateSelect(split, region.thread, Int(0));
+  // Group g of G takes whole tiles [units·g/G, units·(g+1)/G), the last
+  // one the rows past the last whole tile too.
+  auto first_row_of = [&](llvm::Value* g) {
+    return p.CreateMul(p.CreateUDiv(p.CreateMul(units, g), groups), Int(unit));
+  };
+  llvm::Value* first = first_row_of(group);
+  llvm::Value* next = p.CreateAdd(group, Int(1));
+  llvm::Value* end = p.CreateSelect(p.CreateICmpEQ(next, groups), rows, first_row_of(next));
+  // A thread alone with its rows has no one to wait for: a null team makes
+  // rnnc_barrier return at once.
+  llvm::Value* alone = llvm::ConstantPointerNull::get(p.getPtrTy());
+  partition_ = Partition{p.CreateSelect(split, alone, region.team),
+                         p.CreateSelect(split, Int(0), region.thread),
+                         p.CreateSelect(split, Int(1), region.threads)};
+
+  // Row r of a value with the batch at `axis` starts r times the product
+  // of its later dims in. Time, before it, keeps the whole batch's stride.
+  auto offset = [&](const ir::Value* value, int64_t axis) {
+    llvm::Value* row = Int(1);
+    const std::vector<ir::Dim>& dims = value->type().dims();
+    for (size_t k = static_cast<size_t>(axis) + 1; k < dims.size(); ++k) {
+      row = p.CreateMul(row, Dim(dims[k]));
+    }
+    frame_.row_offsets[value] = p.CreateMul(first, row);
+  };
+  const ir::Block& body = *scan.body();
+  const size_t carries = static_cast<size_t>(scan.int_attribute("carries"));
+  for (size_t i = 0; i < scan.operands().size(); ++i) {
+    offset(scan.operand(i), i < carries ? 0 : 1);
+    offset(body.argument(i), 0);
+  }
+  for (size_t j = 0; j < scan.num_results(); ++j) offset(scan.result(j), j < carries ? 0 : 1);
+  for (size_t i = 0; i + 1 < body.num_ops(); ++i) {
+    for (const ir::Value* result : body.op(i)->results()) offset(result, 0);
+  }
+  frame_.symbol_values[batch.symbol()] = p.CreateSub(end, first);
+}
+
+}  // namespace rnnc::llvm_backend
