@@ -13,7 +13,10 @@
 //   h ← h', c ← c'               the same units again
 //
 // Every element is computed by the same code whichever thread runs it, so
-// results do not depend on the thread count.
+// results do not depend on the thread count. A scan whose rows never meet,
+// at a batch large enough, splits its rows instead (BatchSplitCodegen.cpp):
+// each thread is then alone in its partition, and the barriers return at
+// once.
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "backends/llvm/Codegen.h"
