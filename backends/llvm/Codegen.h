@@ -381,6 +381,9 @@ bool RunsInParallel(const Emitter& e, const ir::Op& scan);
 // results from the same row of its operands (elementwise math, matmuls
 // against weights, splits, concats and slices of the other axes).
 std::optional<ir::Dim> IndependentRows(const ir::Op& scan);
+// That batch, when splitting it pays: the step's weights fit in one
+// core's L2, which every thread then reads them from.
+std::optional<ir::Dim> SplittableBatch(const Emitter& e, const ir::Op& scan);
 
 // Two scans of the graph's body that can run at once, one per thread (the
 // two directions of a bidirectional layer): the scan at `first`, and a later

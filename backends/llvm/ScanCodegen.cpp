@@ -173,7 +173,7 @@ absl::Status EmitScan(Emitter& e, const ir::Op& op) {
     return absl::InternalError(OpLabel(op) + ": malformed scan reached the LLVM backend");
   }
   if (RunsInParallel(e, op)) {
-    const std::optional<ir::Dim> batch = IndependentRows(op);
+    const std::optional<ir::Dim> batch = SplittableBatch(e, op);
     return e.EmitParallelRegion([&] { return EmitScanLoop(e, op, batch); });
   }
   return EmitScanLoop(e, op, std::nullopt);
