@@ -80,15 +80,20 @@ bool RowwiseOp(const ir::Op& op, const ir::Dim& batch) {
 
 std::optional<ir::Dim> SplittableBatch(const Emitter& e, const ir::Op& scan) {
   std::optional<ir::Dim> batch = IndependentRows(scan);
+  if (!batch) return std::nullopt;
+  // Weights of a size known only at run time count as too large.
   int64_t weight_bytes = 0;
+  bool known = true;
   ir::WalkOps(*scan.body(), [&](ir::Op* op) {
     if (op->kind() != ir::OpKind::Matmul && op->kind() != ir::OpKind::Dense) return;
-    const ir::TensorType& type = op->operand(1)->type();
     int64_t floats = 1;
-    for (const ir::Dim& dim : type.dims()) floats *= dim.is_static() ? dim.size() : 0;
+    for (const ir::Dim& dim : op->operand(1)->type().dims()) {
+      known = known && dim.is_static();
+      floats *= dim.is_static() ? dim.size() : 1;
+    }
     weight_bytes += 4 * floats;
   });
-  if (weight_bytes > e.options().target.l2_bytes) return std::nullopt;
+  if (!known || weight_bytes > e.options().target.l2_bytes) return std::nullopt;
   return batch;
 }
 
