@@ -18,9 +18,13 @@ probe() {
   build/bench/machine_bound_probe --benchmark_format=json --benchmark_repetitions=5 > "$1"
 }
 probe "$out/bounds.json"
-echo "bench: rnnc grid (onednn, onednn_direct, llvm; 1 and 2 threads)"
-build/bench/recurrent_layers_bench --benchmark_format=json \
-  --benchmark_repetitions=3 --benchmark_report_aggregates_only=true > "$out/rnnc.json"
+# Repetitions of all rows run in random order, so that another tenant's
+# burst of work, which lasts seconds, slows one repetition of many rows,
+# which their medians shrug off, rather than every repetition of a few.
+echo "bench: rnnc grid (onednn, onednn_direct, llvm, aot, aot_onednn; 1 and 2 threads)"
+build/bench/recurrent_layers_bench --benchmark_format=json --benchmark_repetitions=5 \
+  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+  > "$out/rnnc.json"
 echo "bench: peers (PyTorch, ONNX Runtime)"
 bash bench/peers/run_peers.sh "$out/peers.jsonl"
 probe "$out/bounds-after.json"
