@@ -416,6 +416,15 @@ bool HasPanelWeights(const Emitter& e, const ir::Value* weights);
 // Whether `matmul` runs on panels (MatmulCodegen.cpp): its weights can, and
 // it is in a scan, in code without the GEMM library, or its weights fit L2.
 bool UsesPanels(const Emitter& e, const ir::Op& matmul);
+// Up to this many rows (the batch N of a recurrent matmul) a matmul in a
+// scan that is not on panels runs as inline code, above it through the
+// runtime's GEMM: oneDNN's sgemm is fast on big products but per call it
+// wakes its OpenMP team, which costs more than a time step's GEMM at small
+// N and stalls when the machine is busy.
+inline constexpr int64_t kInlineGemmRows = 32;
+// Whether `matmul`, in a scan and not on panels, calls the runtime's GEMM
+// above kInlineGemmRows rows.
+bool CallsGemmLibraryInScan(const Emitter& e, const ir::Op& matmul);
 // c (rows, M) = a (rows, K) · weights (transposed if `transpose_b`), plus
 // `bias` (M floats) unless null, as register tiles over the weights packed
 // into panels by rnnc_prepare. In a parallel region each thread takes its

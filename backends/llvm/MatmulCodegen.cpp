@@ -38,12 +38,6 @@ Columns ColumnShare(Emitter& e, llvm::Value* m) {
   return {column(begin), column(end)};
 }
 
-// Up to this many rows (the batch N of a recurrent matmul) the product runs
-// as inline code: oneDNN's sgemm is fast on big products but per call it
-// wakes its OpenMP team, which costs more than a time step's GEMM at small
-// N and stalls when the machine is busy.
-constexpr int64_t kInlineRows = 32;
-
 // c[r, j] = Σ_p a[r, p] · b[j, p] for `tiles` tiles of `tile_rows` rows of a
 // from `first_row` on, times every tile of `tile_cols` rows of b: each tile
 // reads its rows of a and b once per 16-float chunk of p (the last chunk
@@ -188,6 +182,11 @@ bool FitsInL2(const Emitter& e, const ir::Value* weights) {
 
 }  // namespace
 
+bool CallsGemmLibraryInScan(const Emitter& e, const ir::Op& matmul) {
+  return e.options().call_gemm_library && matmul.parent()->parent_op() != nullptr &&
+         !UsesPanels(e, matmul);
+}
+
 bool UsesPanels(const Emitter& e, const ir::Op& matmul) {
   const bool in_scan = matmul.parent()->parent_op() != nullptr;
   return (in_scan || !e.options().call_gemm_library || FitsInL2(e, matmul.operand(1))) &&
@@ -285,7 +284,7 @@ absl::Status EmitMatmul(Emitter& e, const ir::Op& op) {
     auto* inline_block = llvm::BasicBlock::Create(e.context(), "gemm.inline", function);
     auto* call_block = llvm::BasicBlock::Create(e.context(), "gemm.call", function);
     auto* done = llvm::BasicBlock::Create(e.context(), "gemm.done", function);
-    b.CreateCondBr(b.CreateICmpSLE(rows, e.Int(kInlineRows)), inline_block, call_block);
+    b.CreateCondBr(b.CreateICmpSLE(rows, e.Int(kInlineGemmRows)), inline_block, call_block);
     b.SetInsertPoint(inline_block);
     emit_inline();
     b.CreateBr(done);
