@@ -148,7 +148,8 @@ void Emitter::SplitBatch(const ir::Op& scan, const ir::Dim& batch) {
   llvm::Value* split = p.CreateICmpUGE(units, region.threads);
   // A matmul off panels calls the library's GEMM above kInlineGemmRows
   // rows and is inline code below, which is slower there (a GRU's training
-  // step at N = 64, H = 128 took 6.3 ms split into 32-row halves, 4.9 not):
+  // step at N = 64, H = 128 took 6.2–6.5 ms split into 32-row halves,
+  // 3.2–5.4 not):
   // split only where every thread's rows stay on the same side as the
   // batch's.
   bool library = false;

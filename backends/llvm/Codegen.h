@@ -260,8 +260,8 @@ class Emitter {
   // and here a call to rnnc_parallel with it. Only from the entry function.
   absl::Status EmitParallelRegion(const std::function<absl::Status()>& emit);
   // In a parallel region's task, before its scan's loop: when the batch
-  // has a main tile's rows for every thread, each thread takes rows of its
-  // own (`batch` then sizes this thread's rows, the pointers of `scan`'s
+  // has a main tile's rows for every thread (and no matmul off panels
+  // would cross kInlineGemmRows), each thread takes rows of its own (`batch` then sizes this thread's rows, the pointers of `scan`'s
   // values start at its first row) and the partition is that thread alone;
   // otherwise nothing changes (BatchSplitCodegen.cpp).
   void SplitBatch(const ir::Op& scan, const ir::Dim& batch);
