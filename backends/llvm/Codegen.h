@@ -261,8 +261,9 @@ class Emitter {
   absl::Status EmitParallelRegion(const std::function<absl::Status()>& emit);
   // In a parallel region's task, before its scan's loop: when the batch
   // has a main tile's rows for every thread (and no matmul off panels
-  // would cross kInlineGemmRows), each thread takes rows of its own (`batch` then sizes this thread's rows, the pointers of `scan`'s
-  // values start at its first row) and the partition is that thread alone;
+  // would cross kInlineGemmRows), each thread takes rows of its own
+  // (`batch` then sizes this thread's rows, the pointers of `scan`'s values
+  // start at its first row) and the partition is that thread alone;
   // otherwise nothing changes (BatchSplitCodegen.cpp).
   void SplitBatch(const ir::Op& scan, const ir::Dim& batch);
 
