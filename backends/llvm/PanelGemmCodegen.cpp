@@ -4,17 +4,16 @@
 // (b (M, K)) once into ⌈M/32⌉ panels of K rows of 32 floats: row p of panel
 // q holds the weights of columns 32q..32q+31 against a[:, p], zeros past M.
 // A tile of R rows of a times P panels keeps R·P·2 vectors of sums in
-// registers (two sets of them, for even and odd p, in the smaller tiles),
-// and for each p loads the P·2 weight vectors of row p (the panels stream
-// contiguously), broadcasts R floats of a and does R·P·2 FMAs. Where the
-// vector registers cannot hold 8 rows of a panel's sums (AVX2), the main
-// tile covers half a panel. No
-// horizontal sums, no masks but on the stores, and the bias is where the
-// sums start. It is the outer-product microkernel of BLIS and of oneDNN's
-// brgemm. On a Zen 4, a C++ probe of the same kernel ran 8×1 tiles at the
-// FMA peak and a matrix-vector product at the L2 read bandwidth; in a scan,
-// the generated code ran a 16×256×1024 product per step at about 90% of
-// the peak.
+// registers (two or four sets of them, one per residue of p, in the smaller
+// tiles), and for each p loads the P·2 weight vectors of row p (the panels
+// stream contiguously), broadcasts R floats of a and does R·P·2 FMAs. Where
+// the vector registers cannot hold 8 rows of a panel's sums (AVX2), the
+// main tile covers half a panel. No horizontal sums, no masks but on the
+// stores, and the bias is where the sums start. It is the outer-product
+// microkernel of BLIS and of oneDNN's brgemm. On a Zen 4, a C++ probe of
+// the same kernel ran 8×1 tiles at the FMA peak and a matrix-vector product
+// at the L2 read bandwidth; in a scan, the generated code ran a
+// 16×256×1024 product per step at about 90% of the peak.
 #include <algorithm>
 #include <functional>
 
@@ -88,10 +87,10 @@ llvm::Function* PackPanelsFunction(Emitter& e) {
 
 // A tile shape of rnnc.panel_gemm: `rows` rows of a times `panels`
 // panels, of which it covers `vectors` kLanes vectors each (2: the whole
-// panel; 1: half of it, the tile then running once per half), with one
-// set of sums or two, for even and odd p, added at the end: twice the
-// independent FMA chains to hide their latency, and half as long a
-// sequential sum to round.
+// panel; 1: half of it, the tile then running once per half), with
+// `sets` sets of sums, set j taking the p ≡ j (mod sets), added at the end:
+// more independent FMA chains to hide their latency, and shorter
+// sequential sums to round.
 struct PanelTile {
   int64_t rows;
   int64_t panels;
@@ -116,6 +115,13 @@ bool FitsInRegisters(const TargetShape& target, const PanelTile& tile) {
 // main tiles take at most one tile each of 4, 2 and 1 rows, over more
 // panels so that each has 8 registers of sums or more, and two sets where
 // they fit: 4×1, 2×2 and 1×4 with AVX-512; 4×½, 2×1 and 1×2 with AVX2.
+// Where four sets fit one panel's sums (AVX-512), the 1-row tile is 1×1
+// with four sets instead: a matrix-vector product, which streams its
+// weights from L2 or L3, then reads one panel front to back, one stream,
+// not four at once 64 KB apart (at K = 512). In a C++ copy of both on two
+// threads, (K, M) = (512, 2048) took 26–28 µs against 31–37 and
+// (512, 1024) 12–14 against 18–21; an LSTM 100×1×256 on two threads went
+// from 0.57 to 0.49 ms (medians of 10, run alternately).
 std::vector<PanelTile> PanelTiles(const TargetShape& target) {
   const int64_t per_vector = target.RegistersPerVector();
   PanelTile main{8, 1, 2, 1};
@@ -126,6 +132,11 @@ std::vector<PanelTile> PanelTiles(const TargetShape& target) {
   std::vector<PanelTile> tiles{main};
   for (int64_t rows : {4, 2, 1}) {
     if (rows >= main.rows) continue;
+    const PanelTile one_panel{1, 1, 2, 4};
+    if (rows == 1 && FitsInRegisters(target, one_panel)) {
+      tiles.push_back(one_panel);
+      continue;
+    }
     PanelTile tile{rows, std::max<int64_t>(1, 8 / (rows * 2 * per_vector)), 2, 1};
     if (!FitsInRegisters(target, tile)) tile = {rows, 1, 1, 1};
     const PanelTile two_sets{tile.rows, tile.panels, tile.vectors, 2};
@@ -206,7 +217,9 @@ llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
         llvm::Value* first = start(v);
         for (int64_t r = 0; r < tile_rows; ++r) {
           b.CreateStore(first, sums[r * vectors + v]);
-          if (sets == 2) b.CreateStore(zero, sums[per_set + r * vectors + v]);
+          for (int64_t set = 1; set < sets; ++set) {
+            b.CreateStore(zero, sums[set * per_set + r * vectors + v]);
+          }
         }
       }
     };
@@ -244,18 +257,27 @@ llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
         accumulate(b.CreateAdd(b.CreateMul(p[0], e.Int(sets)), e.Int(set)), set);
       }
     });
-    if (sets == 2) {
-      e.If(b.CreateICmpNE(b.CreateURem(k, e.Int(2)), e.Int(0)),
-           [&] { accumulate(b.CreateSub(k, e.Int(1)), 0); });
+    if (sets > 1) {
+      llvm::Value* whole = b.CreateMul(b.CreateUDiv(k, e.Int(sets)), e.Int(sets));
+      e.LoopNest({b.CreateSub(k, whole)}, [&](const std::vector<llvm::Value*>& p) {
+        accumulate(b.CreateAdd(whole, p[0]), 0);
+      });
     }
     with_masks([&](const PerVector& mask) {
       for (int64_t r = 0; r < tile_rows; ++r) {
         llvm::Value* out = e.Offset(c, b.CreateMul(b.CreateAdd(row, e.Int(r)), m));
         for (int64_t v = 0; v < vectors; ++v) {
-          llvm::Value* sum = b.CreateLoad(vector, sums[r * vectors + v]);
-          if (sets == 2) {
-            sum = b.CreateFAdd(sum, b.CreateLoad(vector, sums[per_set + r * vectors + v]));
+          std::vector<llvm::Value*> partial;
+          for (int64_t set = 0; set < sets; ++set) {
+            partial.push_back(b.CreateLoad(vector, sums[set * per_set + r * vectors + v]));
           }
+          // Pairwise: (s0 + s1) + (s2 + s3).
+          for (size_t width = 1; width < partial.size(); width *= 2) {
+            for (size_t i = 0; i + width < partial.size(); i += 2 * width) {
+              partial[i] = b.CreateFAdd(partial[i], partial[i + width]);
+            }
+          }
+          llvm::Value* sum = partial[0];
           b.CreateMaskedStore(sum, e.Offset(out, columns[v]), llvm::Align(4), mask(v));
         }
       }
