@@ -1,6 +1,7 @@
 // exp, tanh and sigmoid as straight-line f32 arithmetic on scalars or
-// vectors (libm's expf would keep loops scalar). The polynomials are
-// Cephes's (expf, tanhf), good to about two ulp over the whole range.
+// vectors (libm's expf would keep loops scalar). exp's polynomial is
+// Cephes's expf, tanh's rational function Eigen's; each stays within about
+// two ulp over the whole range (MathFunctionsWithinFourUlpOfDouble).
 #include <utility>
 
 #include "backends/llvm/Codegen.h"
@@ -73,23 +74,31 @@ llvm::Value* EmitExp(llvm::IRBuilder<>& b, llvm::Value* x) {
   return b.CreateSelect(overflows, llvm::ConstantFP::getInfinity(x->getType()), y);
 }
 
-// tanh(x) = x + x³·P(x²) for |x| < 0.625, where 1 - 2/(e^{2|x|} + 1) would
-// lose relative accuracy to cancellation; that formula, with x's sign, above,
-// |x| clamped at 9, where tanh rounds to 1 already.
+// tanh(x) ≈ x·P(x²)/Q(x²), the 13/6-degree rational interpolant of Eigen's
+// generic_fast_tanh_float (its coefficients): one division and nine FMAs.
+// x + x³·P(x²) near 0 and 1 - 2/(e^{2|x|} + 1) elsewhere cost both
+// branches, an exp and a division; in a GRU at H = 128 tanh then took 7%
+// of the time. The quotient stays within 2.1·2^-23 of tanh, relative. x is
+// clamped to ±7.9053, where the quotient reaches 1 without FMA too and
+// tanh rounds to 1 within three ulp; below |x| = 0.0004, tanh(x) is x in
+// floats.
 llvm::Value* EmitTanh(llvm::IRBuilder<>& b, llvm::Value* x) {
-  llvm::Value* z = b.CreateFMul(x, x);
+  constexpr double kClamp = 7.90531110763549805;
+  llvm::Value* clamped =
+      b.CreateSelect(b.CreateFCmpOGT(x, Constant(x, kClamp)), Constant(x, kClamp), x);
+  clamped = b.CreateSelect(b.CreateFCmpOLT(clamped, Constant(x, -kClamp)), Constant(x, -kClamp),
+                           clamped);
+  llvm::Value* z = b.CreateFMul(clamped, clamped);
   llvm::Value* p = Polynomial(b, z,
-                              {-3.33332819422e-1, 1.33314422036e-1, -5.37397155531e-2,
-                               2.06390887954e-2, -5.70498872745e-3});
-  llvm::Value* small = b.CreateFAdd(b.CreateFMul(b.CreateFMul(p, z), x), x);
+                              {4.89352455891786e-03, 6.37261928875436e-04, 1.48572235717979e-05,
+                               5.12229709037114e-08, -8.60467152213735e-11, 2.00018790482477e-13,
+                               -2.76076847742355e-16});
+  llvm::Value* q = Polynomial(b, z,
+                              {4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04,
+                               1.19825839466702e-06});
+  llvm::Value* quotient = b.CreateFDiv(b.CreateFMul(clamped, p), q);
   llvm::Value* magnitude = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
-  llvm::Value* clamped = b.CreateSelect(b.CreateFCmpOGT(magnitude, Constant(x, 9.0)),
-                                        Constant(x, 9.0), magnitude);
-  llvm::Value* e = EmitExpInRange(b, b.CreateFMul(clamped, Constant(x, 2.0)));
-  llvm::Value* large = b.CreateFSub(
-      Constant(x, 1.0), b.CreateFDiv(Constant(x, 2.0), b.CreateFAdd(e, Constant(x, 1.0))));
-  large = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, large, x);
-  return b.CreateSelect(b.CreateFCmpOLT(magnitude, Constant(x, 0.625)), small, large);
+  return b.CreateSelect(b.CreateFCmpOLT(magnitude, Constant(x, 0.0004)), x, quotient);
 }
 
 // σ(x) = 1 / (1 + e^{-x}): e^{-x} is accurate relative to itself, and the sum
