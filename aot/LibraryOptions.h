@@ -13,9 +13,8 @@ struct LibraryOptions {
   // False: --external-weights. The library embeds no weights and its
   // create reads them from a safetensors path.
   bool embed_weights = true;
-  // True: matmuls outside scans against weights larger than L2, or against
-  // another activation, call oneDNN's sgemm, as the JIT does, and a library
-  // with such a matmul needs libdnnl. False (the default): every matmul is
+  // True: large matmuls between two activations call oneDNN's sgemm, as
+  // the JIT does, and a library with such a matmul needs libdnnl. False (the default): every matmul is
   // inline code and the library needs only libc, libm and libstdc++.
   bool onednn_gemm = false;
   // The CPU the code is for, an LLVM CPU name (x86-64, x86-64-v3,

@@ -43,7 +43,8 @@ std::string EnumLines(const std::string& prefix, const std::string& kind,
 
 std::string RequiredLibraries(const LibraryOptions& options) {
   return options.onednn_gemm
-             ? "libc, libm, libstdc++ and libdnnl (oneDNN's sgemm runs the large matmuls)"
+             ? "libc, libm, libstdc++ and libdnnl (oneDNN's sgemm runs the large products of "
+               "two activations)"
              : "libc, libm and libstdc++ only (every matmul is inline code; no oneDNN)";
 }
 

@@ -41,7 +41,8 @@ ABSL_FLAG(std::string, target_cpu, "",
           "its features)");
 ABSL_FLAG(std::string, gemm, "inline",
           "`compile`: inline (every matmul in generated code; the library needs only libc, "
-          "libm, libstdc++) or onednn (large matmuls on oneDNN's sgemm; it needs libdnnl)");
+          "libm, libstdc++) or onednn (large products of two activations on oneDNN's sgemm; "
+          "it needs libdnnl)");
 ABSL_FLAG(std::string, dims, "",
           "`bench` without --inputs: sizes of the symbolic dims for random inputs, e.g. T=100,N=16");
 ABSL_FLAG(double, min_seconds, 1.0, "`bench`: run for at least this long");

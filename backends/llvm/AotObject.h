@@ -22,11 +22,10 @@ struct AotOptions {
   // Off: --external-weights; the library reads them at create time and
   // `weights` may be empty.
   bool embed_weights = true;
-  // On: matmuls outside scans against weights larger than L2 or against
-  // another activation call rnnc_gemm (oneDNN's sgemm), which the library
-  // must then get from the rnnc_aot_onednn archive and libdnnl. Off (the
-  // default): every matmul is inline code and the object needs only libc
-  // and libm besides the runtime archive.
+  // On: large matmuls between two activations call rnnc_gemm (oneDNN's
+  // sgemm), which the library must then get from the rnnc_aot_onednn
+  // archive and libdnnl. Off (the default): every matmul is inline code and
+  // the object needs only libc and libm besides the runtime archive.
   bool call_gemm_library = false;
   // The CPU to compile for (HostTarget.h's MachineForCpu): empty, the
   // host's CPU and all its features, as the JIT.

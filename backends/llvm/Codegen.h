@@ -72,8 +72,8 @@ struct LoweredModule {
 // What the generated code is shaped for on the CPU it will run on: a GEMM
 // tile keeps as many sums in vector registers as the register file holds
 // and no more (AVX-512's 32 zmm take tiles four times the size of AVX2's
-// 16 ymm, and a tile that spills runs several times slower), and a
-// projection runs on panels when its weights fit in one core's L2.
+// 16 ymm, and a tile that spills runs several times slower), and a scan
+// splits its batch when its step's weights fit in one core's L2.
 struct TargetShape {
   int vector_registers = 32;
   // f32 lanes of one vector register.
@@ -90,9 +90,9 @@ struct TargetShape {
 TargetShape HostTargetShape();
 
 struct LowerOptions {
-  // Matmuls outside scans against weights larger than L2, and large ones
-  // between two activations, call the runtime's rnnc_gemm, oneDNN's sgemm;
-  // every other matmul is inline code (MatmulCodegen.cpp). When false,
+  // Large matmuls between two activations (a weight gradient's, say) call
+  // the runtime's rnnc_gemm, oneDNN's sgemm; every other matmul is inline
+  // code (MatmulCodegen.cpp). When false,
   // every matmul is inline and the module calls nothing but libc and libm:
   // what a compiled library that must not need oneDNN wants.
   bool call_gemm_library = true;
@@ -414,8 +414,8 @@ int64_t MainTileRows(const TargetShape& target);
 // Whether matmuls against `weights` can run on packed panels: param-only,
 // with static, nonzero dims (PanelGemmCodegen.cpp).
 bool HasPanelWeights(const Emitter& e, const ir::Value* weights);
-// Whether `matmul` runs on panels (MatmulCodegen.cpp): its weights can, and
-// it is in a scan, in code without the GEMM library, or its weights fit L2.
+// Whether `matmul` runs on panels (MatmulCodegen.cpp): its weights can, in
+// a scan or out of one (a hoisted projection), whatever their size.
 bool UsesPanels(const Emitter& e, const ir::Op& matmul);
 // Up to this many rows (the batch N of a recurrent matmul) a matmul in a
 // scan that is not on panels runs as inline code, above it through the

@@ -4,8 +4,7 @@
 // Each op becomes loops over dense f32 buffers (elementwise chains fused into
 // one loop over 16-lane vectors, split gates read in place), a scan is the
 // time loop itself, and GEMMs against the weights run as inline register
-// tiles over panels packed once (oneDNN's sgemm for the hoisted input
-// projections whose weights exceed L2, and for products of two
+// tiles over panels packed once (oneDNN's sgemm for large products of two
 // activations). Symbolic dims (T, N, ...) are arguments of the generated
 // code, bound on every Run from the input shapes; buffers are allocated,
 // and the weights packed, once per set of bound dims and reused by later

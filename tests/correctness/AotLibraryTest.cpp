@@ -184,10 +184,10 @@ TEST(AotLibrary, EmbeddedWeightsReplacedByAFileAtCreate) {
   ExpectSameOutputs(*outputs, InterpreterOutputs(classifier.graph, other.weights(), inputs));
 }
 
-// With the oneDNN GEMM, a projection against weights larger than L2 (a
-// GRU 512 → 256's input weights, 1.5 MB) calls oneDNN's sgemm, and the
-// library needs libdnnl; the classifier's weights all fit, so its matmuls
-// stay inline code.
+// With the oneDNN GEMM, a product of two activations over more than 32 rows
+// calls oneDNN's sgemm, and the library needs libdnnl; matmuls against
+// weights stay on panels, however large (a GRU 512 → 256's input weights,
+// 1.5 MB), and need no libdnnl.
 TEST(AotLibrary, OnednnGemmNeedsLibdnnlAndMatches) {
   aot::LibraryOptions options;
   options.onednn_gemm = true;
@@ -199,6 +199,31 @@ TEST(AotLibrary, OnednnGemmNeedsLibdnnlAndMatches) {
   ASSERT_TRUE(outputs.ok()) << outputs.status();
   ExpectSameOutputs(*outputs, InterpreterOutputs(classifier.graph, classifier.weights, inputs));
 
+  absl::StatusOr<ir::Graph> product = ir::ParseGraph(R"(graph product {
+  input %a: f32[N, 64]
+  input %b: f32[64, 48]
+  %c: f32[N, 48] = matmul(%a, %b)
+  output %c
+})");
+  ASSERT_TRUE(product.ok()) << product.status();
+  options.name = "product_onednn";
+  const std::string product_library = absl::StrCat(ProcessTempDir(), "/libproduct_onednn.so");
+  ASSERT_TRUE(aot::CompileToSharedLibrary(*product, {}, product_library,
+                                          absl::StrCat(ProcessTempDir(), "/product.h"), options)
+                  .ok());
+  EXPECT_TRUE(NeededLibraries(product_library).count("libdnnl.so.2"));
+  loaded = LoadCompiledModel(product_library);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  // Small operands, as weights are: the sums then cancel no more than the
+  // tolerance allows (1e-5 relative plus 1e-6 absolute).
+  TensorMap product_inputs = {{"a", RandomTensor({40, 64}, 10)}, {"b", RandomTensor({64, 48}, 11)}};
+  for (auto& [name, tensor] : product_inputs) {
+    for (float& v : tensor.values()) v *= 0.1f;
+  }
+  outputs = (*loaded)->Run(product_inputs);
+  ASSERT_TRUE(outputs.ok()) << outputs.status();
+  ExpectSameOutputs(*outputs, InterpreterOutputs(*product, {}, product_inputs));
+
   Model wide("wide", /*seed=*/3);
   wide.Output("y", nn::GRU(wide, "gru", nn::GRUOptions(512, 256))(
                        wide.Input("x", {dims::T, dims::N, 512})));
@@ -209,7 +234,7 @@ TEST(AotLibrary, OnednnGemmNeedsLibdnnlAndMatches) {
   ASSERT_TRUE(wide.CompileToSharedLibrary(library, absl::StrCat(ProcessTempDir(), "/wide.h"),
                                           options)
                   .ok());
-  EXPECT_TRUE(NeededLibraries(library).count("libdnnl.so.2"));
+  EXPECT_FALSE(NeededLibraries(library).count("libdnnl.so.2"));
   loaded = LoadCompiledModel(library);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   const TensorMap wide_inputs = {{"x", RandomTensor({6, 3, 512}, 9)}};
