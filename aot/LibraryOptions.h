@@ -14,8 +14,9 @@ struct LibraryOptions {
   // create reads them from a safetensors path.
   bool embed_weights = true;
   // True: large matmuls between two activations call oneDNN's sgemm, as
-  // the JIT does, and a library with such a matmul needs libdnnl. False (the default): every matmul is
-  // inline code and the library needs only libc, libm and libstdc++.
+  // the JIT does, and a library with such a matmul needs libdnnl. False
+  // (the default): every matmul is inline code and the library needs only
+  // libc, libm and libstdc++.
   bool onednn_gemm = false;
   // The CPU the code is for, an LLVM CPU name (x86-64, x86-64-v3,
   // skylake-avx512, ...); empty or "native": the compiling machine's CPU

@@ -92,9 +92,9 @@ TargetShape HostTargetShape();
 struct LowerOptions {
   // Large matmuls between two activations (a weight gradient's, say) call
   // the runtime's rnnc_gemm, oneDNN's sgemm; every other matmul is inline
-  // code (MatmulCodegen.cpp). When false,
-  // every matmul is inline and the module calls nothing but libc and libm:
-  // what a compiled library that must not need oneDNN wants.
+  // code (MatmulCodegen.cpp). When false, every matmul is inline and the
+  // module calls nothing but libc and libm: what a compiled library that
+  // must not need oneDNN wants.
   bool call_gemm_library = true;
   // Top-level scans run as parallel regions of the runtime's thread team
   // (ParallelCodegen.cpp): each time step's matmuls and elementwise loops
