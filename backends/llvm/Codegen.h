@@ -249,6 +249,10 @@ class Emitter {
   std::pair<llvm::Value*, llvm::Value*> Share(llvm::Value* count);
   // Waits for every thread of the region; nothing outside one.
   void Barrier();
+  // Whether panel matmuls take their panels last to first (an i64, 0 or 1):
+  // in a scan's odd steps (ScanCodegen.cpp), else never.
+  llvm::Value* PanelsBackward() { return panels_backward_ ? panels_backward_ : Int(0); }
+  void SetPanelsBackward(llvm::Value* backward) { panels_backward_ = backward; }
   // Emits `emit` as code that only thread 0 runs, with no partition.
   absl::Status OnFirstThread(const std::function<absl::Status()>& emit) { return OnThread(0, emit); }
   // The same for thread `section` mod the region's thread count.
@@ -329,6 +333,7 @@ class Emitter {
   absl::flat_hash_map<const ir::Value*, View> views_;
   absl::flat_hash_set<const ir::Value*> computed_;
   std::optional<Partition> partition_;
+  llvm::Value* panels_backward_ = nullptr;
   bool in_region_ = false;
   int regions_ = 0;
 };

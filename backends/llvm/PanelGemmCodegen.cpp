@@ -42,6 +42,8 @@ struct PanelGemm {
   llvm::Value* first;
   llvm::Value* share;
   llvm::Value* count;
+  // Nonzero: the panels go last to first.
+  llvm::Value* backward;
 };
 
 // The panel of this thread's `index`-th (clamped to its last).
@@ -315,8 +317,11 @@ void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, l
           first_row, b.CreateMul(b.CreateAdd(first_tile, loop[2]), e.Int(tile_rows)));
       std::vector<llvm::Value*> arguments{gemm.a, gemm.panels, gemm.bias, gemm.c,
                                           gemm.k, gemm.m,      row,       loop[1]};
+      llvm::Value* group =
+          b.CreateSelect(b.CreateICmpNE(gemm.backward, e.Int(0)),
+                         b.CreateSub(b.CreateSub(groups, e.Int(1)), loop[0]), loop[0]);
       for (int64_t i = 0; i < tile_panels; ++i) {
-        llvm::Value* index = b.CreateAdd(b.CreateMul(loop[0], e.Int(tile_panels)), e.Int(i));
+        llvm::Value* index = b.CreateAdd(b.CreateMul(group, e.Int(tile_panels)), e.Int(i));
         arguments.push_back(ThreadPanel(e, gemm, index));
       }
       b.CreateCall(tile, arguments);
@@ -328,19 +333,21 @@ void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, l
 // thread,
 //
 //   void gemm(float* a, float* panels, float* bias, float* c, i64 rows,
-//             i64 k, i64 m, i64 gate_panels, i64 first, i64 share, i64 gates)
+//             i64 k, i64 m, i64 gate_panels, i64 first, i64 share, i64 gates,
+//             i64 backward)
 //
 // the thread's panels `share` of each gate's `gate_panels` from `first` on.
 llvm::Function* PanelGemmFunction(Emitter& e) {
   llvm::IRBuilder<>& b = e.builder();
   llvm::Type* ptr = b.getPtrTy();
   std::vector<llvm::Type*> parameters{ptr, ptr, ptr, ptr};
-  parameters.insert(parameters.end(), 7, e.i64());
+  parameters.insert(parameters.end(), 8, e.i64());
   auto* type = llvm::FunctionType::get(b.getVoidTy(), parameters, false);
   return e.HelperFunction("rnnc.panel_gemm", type, [&](llvm::Function* function) {
     auto arg = [&](unsigned i) { return function->getArg(i); };
-    const PanelGemm gemm{arg(0), arg(1), arg(2), arg(3), arg(4), arg(5), arg(6),
-                         arg(7), arg(8), arg(9), b.CreateMul(arg(9), arg(10))};
+    const PanelGemm gemm{arg(0), arg(1), arg(2),  arg(3), arg(4),
+                         arg(5), arg(6), arg(7),  arg(8), arg(9),
+                         b.CreateMul(arg(9), arg(10)), arg(11)};
     // Rows in main tiles, then the rows left in at most one of each
     // smaller tile.
     llvm::Value* row = e.Int(0);
@@ -382,7 +389,7 @@ void EmitPanelGemm(Emitter& e, const ir::Value* weights, bool transpose_b, llvm:
   llvm::Value* null = llvm::ConstantPointerNull::get(b.getPtrTy());
   b.CreateCall(PanelGemmFunction(e), {a, packed, bias ? bias : null, c, rows, e.Int(k), e.Int(m),
                                       e.Int(gate_panels), first, b.CreateSub(end, first),
-                                      e.Int(gates)});
+                                      e.Int(gates), e.PanelsBackward()});
 }
 
 }  // namespace rnnc::llvm_backend
