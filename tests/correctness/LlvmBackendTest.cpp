@@ -484,6 +484,58 @@ TEST(LlvmBackend, ScanForwardAndReverseWithCarriesAndOutputs) {
   }
 }
 
+// Odd steps take a panel matmul's panels last to first (ScanCodegen.cpp),
+// and must compute every element as even ones do: each step's product has
+// the bits of a one-step run (step 0) from that step's h. M = 200 is 7
+// panels, the last one partial; N from 1 to 17 runs every tile shape.
+TEST(LlvmBackend, OddAndEvenStepsComputeTheSameBits) {
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(R"(graph g {
+  input %h0: f32[N, 40]
+  input %x: f32[T, 2]
+  param %u: f32[200, 40]
+  param %c: f32[200]
+  %h_T: f32[N, 40], %gs: f32[T, N, 200], %hs: f32[T, N, 40] = scan(%h0, %x) {carries = 1, reverse = false} {
+    ^(%h: f32[N, 40], %x_t: f32[2]):
+    %g: f32[N, 200] = matmul(%h, %u) {transpose_b = true}
+    %s: f32[N, 200] = add(%g, %c)
+    %first: f32[N, 40] = slice(%s) {axis = 1, end = 40, start = 0}
+    %h_next: f32[N, 40] = tanh(%first)
+    yield(%h_next, %s, %h)
+  }
+  output %gs
+  output %hs
+})");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  const TensorMap weights = RandomWeights(*graph, 7);
+  constexpr int64_t kSteps = 4;
+  for (auto [registers, floats] : kRegisterFiles) {
+    SCOPED_TRACE(absl::StrCat(registers, " registers of ", floats, " floats"));
+    auto llvm = llvm_backend::CompileForLlvm(
+        *graph, weights, {.vector_registers = registers, .register_floats = floats});
+    ASSERT_TRUE(llvm.ok()) << llvm.status();
+    for (int64_t n : {1, 2, 5, 9, 17}) {
+      const TensorMap inputs = RandomInputs(*graph, {{"T", kSteps}, {"N", n}}, 3);
+      absl::StatusOr<TensorMap> got = (*llvm)->Run(inputs);
+      ASSERT_TRUE(got.ok()) << got.status();
+      const std::vector<float>& products = got->at("gs").values();
+      const std::vector<float>& states = got->at("hs").values();
+      const size_t product = static_cast<size_t>(n) * 200;
+      const size_t state = static_cast<size_t>(n) * 40;
+      for (size_t t = 0; t < kSteps; ++t) {
+        SCOPED_TRACE(absl::StrCat("N=", n, " step ", t));
+        TensorMap one_step = RandomInputs(*graph, {{"T", 1}, {"N", n}}, 3);
+        std::copy(states.begin() + t * state, states.begin() + (t + 1) * state,
+                  one_step.at("h0").values().begin());
+        absl::StatusOr<TensorMap> want = (*llvm)->Run(one_step);
+        ASSERT_TRUE(want.ok()) << want.status();
+        EXPECT_EQ(std::vector<float>(products.begin() + t * product,
+                                     products.begin() + (t + 1) * product),
+                  want->at("gs").values());
+      }
+    }
+  }
+}
+
 // A contraction scan (passes/Accumulation.h), run as one GEMM over all T·N
 // rows: init + Σ_t u_tᵀ·v_t, with u and v in either order among the
 // sequences, symbolic T and N, and P, Q across the 16-lane chunks.
