@@ -9,7 +9,8 @@
 // stream contiguously), broadcasts R floats of a and does R·P·2 FMAs. Where
 // the vector registers cannot hold 8 rows of a panel's sums (AVX2), the
 // main tile covers half a panel. No horizontal sums, no masks but on the
-// stores, and the bias is where the sums start. It is the outer-product
+// stores, and the bias is where the sums start. In a scan's odd steps the
+// panels go last to first (ScanCodegen.cpp). It is the outer-product
 // microkernel of BLIS and of oneDNN's brgemm. On a Zen 4, a C++ probe of
 // the same kernel ran 8×1 tiles at the FMA peak and a matrix-vector product
 // at the L2 read bandwidth; in a scan, the generated code ran a
