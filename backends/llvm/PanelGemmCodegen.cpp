@@ -346,9 +346,9 @@ llvm::Function* PanelGemmFunction(Emitter& e) {
   auto* type = llvm::FunctionType::get(b.getVoidTy(), parameters, false);
   return e.HelperFunction("rnnc.panel_gemm", type, [&](llvm::Function* function) {
     auto arg = [&](unsigned i) { return function->getArg(i); };
-    const PanelGemm gemm{arg(0), arg(1), arg(2),  arg(3), arg(4),
-                         arg(5), arg(6), arg(7),  arg(8), arg(9),
-                         b.CreateMul(arg(9), arg(10)), arg(11)};
+    const PanelGemm gemm{arg(0), arg(1), arg(2), arg(3), arg(4), arg(5),
+                         arg(6), arg(7), arg(8), arg(9), b.CreateMul(arg(9), arg(10)),
+                         arg(11)};
     // Rows in main tiles, then the rows left in at most one of each
     // smaller tile.
     llvm::Value* row = e.Int(0);
