@@ -120,6 +120,8 @@ llvm::Value* EmitMathCall(Emitter& e, ir::OpKind kind, llvm::Value* x) {
   auto* type = llvm::FunctionType::get(x->getType(), {x->getType()}, false);
   llvm::Function* function = e.HelperFunction(name, type, [&](llvm::Function* math) {
     math->setDoesNotAccessMemory();
+    math->removeFnAttr(llvm::Attribute::NoInline);
+    math->addFnAttr(llvm::Attribute::AlwaysInline);
     llvm::IRBuilder<>& b = e.builder();
     llvm::Value* argument = math->getArg(0);
     b.CreateRet(kind == ir::OpKind::Exp    ? EmitExp(b, argument)

@@ -20,12 +20,12 @@ namespace rnnc::llvm_backend {
 
 namespace {
 
-// What must see every function or every call site: MergeFunctions (see
-// kO2Pipeline), and the start of LLVM's module simplification pipeline. O2
+// What must see every function or every call site: the always-inliner
+// (EmitMathCall), MergeFunctions (see kO2Pipeline), and the start of LLVM's module simplification pipeline. O2
 // runs them again in each partition, where they find nothing left to do
 // across the split.
 constexpr char kWholeModulePipeline[] =
-    "mergefunc,ipsccp,called-value-propagation,globalopt,deadargelim";
+    "always-inline,mergefunc,ipsccp,called-value-propagation,globalopt,deadargelim";
 
 size_t InstructionCount(const llvm::Function& function) {
   size_t count = 0;
