@@ -67,7 +67,7 @@ absl::StatusOr<aot::ModelDescriptor> Describe(const ir::Graph& original, const i
   for (size_t i = 0; i < layout.slots.size(); ++i) {
     if (auto derived = layout.derived_floats.find(static_cast<int>(i));
         derived != layout.derived_floats.end()) {
-      d.slots.push_back({aot::SlotKind::kBuffer, {{derived->second, ""}}});
+      d.slots.push_back({aot::SlotKind::kBuffer, {{derived->second, ""}}, true});
       continue;
     }
     const ir::Value* value = layout.slots[i];
@@ -75,7 +75,8 @@ absl::StatusOr<aot::ModelDescriptor> Describe(const ir::Graph& original, const i
                                : value->origin() == ir::Value::Origin::kParam
                                    ? aot::SlotKind::kParam
                                    : aot::SlotKind::kBuffer;
-    d.slots.push_back({kind, DescribeDims(value->type())});
+    d.slots.push_back({kind, DescribeDims(value->type()),
+                       layout.prepared_slots.contains(static_cast<int>(i))});
   }
   return d;
 }

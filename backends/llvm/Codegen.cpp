@@ -481,6 +481,13 @@ absl::StatusOr<LoweredModule> LowerGraph(const ir::Graph& graph, const LowerOpti
   // An output may be an input or a param that no op reads.
   for (const ir::GraphOutput& output : graph.outputs()) emitter.Pointer(output.value);
   emitter.Finish();
+  BufferLayout& layout = lowered.layout;
+  for (const auto& [slot, floats] : layout.derived_floats) layout.prepared_slots.insert(slot);
+  for (const auto& [value, slot] : layout.slot_of) {
+    if (emitter.IsParamOnly(value) && value->origin() != ir::Value::Origin::kParam) {
+      layout.prepared_slots.insert(slot);
+    }
+  }
   std::string problems;
   llvm::raw_string_ostream stream(problems);
   if (llvm::verifyModule(*lowered.module, &stream)) {

@@ -61,6 +61,9 @@ struct BufferLayout {
   // panels), whose size is not their value's: how many floats they hold.
   // slots[i] is the value they derive from.
   absl::flat_hash_map<int, int64_t> derived_floats;
+  // Slots that rnnc_prepare fills and runs only read: the derived buffers
+  // and the values of the params alone. They must stay the executable's.
+  absl::flat_hash_set<int> prepared_slots;
 };
 
 struct LoweredModule {

@@ -1,8 +1,8 @@
 // The LLVM backend's executable: binds the symbolic dims of a run, keeps
 // one buffer per slot of the generated code (reallocated, and rnnc_prepare
 // run again, only when the dims change), points the input and param slots
-// at the caller's data, calls the machine code and copies the outputs into
-// the caller's tensors.
+// at the caller's data and the output slots at the caller's tensors, and
+// calls the machine code.
 #include "backends/llvm/LlvmBackend.h"
 
 #include <algorithm>
@@ -70,16 +70,39 @@ class LlvmExecutable : public Executable {
         slots_[i] = const_cast<float*>(tensor.data());
       }
     }
-    code_->entry()(slots_.data(), dims_.data());
-
+    // An output that each run computes into a buffer of its own size is
+    // written straight into the caller's tensor, its slot pointing there for
+    // the run. The others (an input, a param, a value rnnc_prepare computed,
+    // another output's value, a view of a larger buffer) are copied after.
+    std::vector<std::pair<size_t, float*>> own_buffers;
+    std::vector<std::pair<Tensor*, size_t>> copies;
     for (const ir::GraphOutput& output : graph_->outputs()) {
       absl::StatusOr<std::vector<int64_t>> shape = output.value->type().Resolve(bound_);
       if (!shape.ok()) return shape.status();
       Tensor& tensor = outputs[output.name];
       EnsureShape(tensor, *shape);
-      const float* data = slots_[layout_.slot_of.at(output.value)];
-      std::memcpy(tensor.data(), data, sizeof(float) * tensor.num_elements());
+      const size_t slot = static_cast<size_t>(layout_.slot_of.at(output.value));
+      const ir::Value* owner = layout_.slots[slot];
+      absl::StatusOr<std::vector<int64_t>> owner_shape = owner->type().Resolve(bound_);
+      if (!owner_shape.ok()) return owner_shape.status();
+      const bool computed = owner->origin() == ir::Value::Origin::kOpResult &&
+                            !layout_.prepared_slots.contains(static_cast<int>(slot)) &&
+                            NumElements(*owner_shape) == tensor.num_elements() &&
+                            tensor.num_elements() > 0;
+      const bool taken = std::any_of(own_buffers.begin(), own_buffers.end(),
+                                     [&](const auto& own) { return own.first == slot; });
+      if (computed && !taken) {
+        own_buffers.push_back({slot, slots_[slot]});
+        slots_[slot] = tensor.data();
+      } else {
+        copies.push_back({&tensor, slot});
+      }
     }
+    code_->entry()(slots_.data(), dims_.data());
+    for (const auto& [tensor, slot] : copies) {
+      std::memcpy(tensor->data(), slots_[slot], sizeof(float) * tensor->num_elements());
+    }
+    for (const auto& [slot, buffer] : own_buffers) slots_[slot] = buffer;
     return absl::OkStatus();
   }
 

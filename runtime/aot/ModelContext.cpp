@@ -3,9 +3,11 @@
 // <model>_<function> wrappers call rnnc_aot_<function> with the model's
 // rnnc_aot_model (AotModel.h); this file checks every argument, binds the
 // weights, sizes the buffers of the generated entry function for the dims
-// of a run, calls it and copies the outputs out. Failures set the thread's
-// last error and return a status; no exception leaves a function.
+// of a run, points the output slots at the caller's memory and calls it.
+// Failures set the thread's last error and return a status; no exception
+// leaves a function.
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -212,12 +214,50 @@ rnnc_status Run(rnnc_context* context, const int64_t* dims, int32_t num_dims,
     // The generated code never writes an input's buffer.
     if (d.inputs[i].slot >= 0) context->slots[d.inputs[i].slot] = const_cast<float*>(inputs[i]);
   }
+  // An output in a buffer of its own size goes straight into the caller's
+  // memory, its slot pointing there for the run, unless that memory overlaps
+  // an input or another output (the caller may ask for a result in place).
+  std::vector<uintptr_t> begins, ends;
+  auto add_range = [&](const float* data, int64_t count) {
+    begins.push_back(reinterpret_cast<uintptr_t>(data));
+    ends.push_back(begins.back() + static_cast<uintptr_t>(count) * sizeof(float));
+  };
+  for (size_t i = 0; i < d.inputs.size(); ++i) {
+    int64_t count = 0;
+    CountElements(d, d.inputs[i].dims, dims, count);
+    add_range(inputs[i], count);
+  }
+  for (size_t o = 0; o < d.outputs.size(); ++o) add_range(outputs[o], context->output_counts[o]);
+  auto overlaps_another = [&](size_t range) {
+    for (size_t j = 0; j < begins.size(); ++j) {
+      if (j != range && begins[j] < ends[range] && begins[range] < ends[j]) return true;
+    }
+    return false;
+  };
+  std::vector<std::pair<int, float*>> own_buffers;
+  std::vector<bool> written(d.outputs.size(), false);
+  for (size_t o = 0; o < d.outputs.size(); ++o) {
+    const int slot = d.outputs[o].slot;
+    int64_t slot_count = 0;
+    CountElements(d, d.slots[slot].dims, dims, slot_count);
+    const bool taken = std::any_of(own_buffers.begin(), own_buffers.end(),
+                                   [&](const auto& own) { return own.first == slot; });
+    if (d.slots[slot].kind == SlotKind::kBuffer && !d.slots[slot].prepared &&
+        slot_count == context->output_counts[o] && slot_count > 0 && !taken &&
+        !overlaps_another(d.inputs.size() + o)) {
+      own_buffers.push_back({slot, context->slots[slot]});
+      context->slots[slot] = outputs[o];
+      written[o] = true;
+    }
+  }
   context->model->entry(context->slots.data(), context->entry_dims.data());
   for (size_t o = 0; o < d.outputs.size(); ++o) {
+    if (written[o]) continue;
     // memmove: an output that is an input may be asked into that input's own memory.
     std::memmove(outputs[o], context->slots[d.outputs[o].slot],
                  static_cast<size_t>(context->output_counts[o]) * sizeof(float));
   }
+  for (const auto& [slot, buffer] : own_buffers) context->slots[slot] = buffer;
   return RNNC_OK;
 }
 

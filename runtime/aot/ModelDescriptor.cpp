@@ -83,7 +83,9 @@ bool StringsFromJson(const json& array, std::vector<std::string>& strings) {
 std::string SerializeModelDescriptor(const ModelDescriptor& descriptor) {
   json slots = json::array();
   for (const SlotDescriptor& slot : descriptor.slots) {
-    slots.push_back({{"kind", SlotKindName(slot.kind)}, {"dims", DimsToJson(slot.dims)}});
+    slots.push_back({{"kind", SlotKindName(slot.kind)},
+                     {"dims", DimsToJson(slot.dims)},
+                     {"prepared", slot.prepared}});
   }
   return json{{"name", descriptor.name},
               {"rnnc_version", descriptor.rnnc_version},
@@ -114,7 +116,8 @@ bool ParseModelDescriptor(std::string_view text, ModelDescriptor& descriptor, st
     for (const json& item : root["slots"]) {
       SlotDescriptor slot;
       if (!item.is_object() || !item.contains("kind") || !item["kind"].is_string() ||
-          !item.contains("dims") || !DimsFromJson(item["dims"], slot.dims)) {
+          !item.contains("dims") || !DimsFromJson(item["dims"], slot.dims) ||
+          !item.contains("prepared") || !item["prepared"].is_boolean()) {
         ok = false;
         break;
       }
@@ -122,6 +125,7 @@ bool ParseModelDescriptor(std::string_view text, ModelDescriptor& descriptor, st
       slot.kind = kind == "input"   ? SlotKind::kInput
                   : kind == "param" ? SlotKind::kParam
                                     : SlotKind::kBuffer;
+      slot.prepared = item["prepared"].get<bool>();
       descriptor.slots.push_back(std::move(slot));
     }
   }

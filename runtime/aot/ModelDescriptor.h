@@ -33,6 +33,7 @@ enum class SlotKind { kInput, kParam, kBuffer };
 struct SlotDescriptor {
   SlotKind kind = SlotKind::kBuffer;
   std::vector<DimDescriptor> dims;  // what a buffer is sized to
+  bool prepared = false;            // filled by rnnc_prepare, read by every run
 };
 
 struct ModelDescriptor {

@@ -2,6 +2,7 @@
 // call to the next are written in place (same buffer, no allocation), the
 // values equal a fresh run's, entries of the wrong shape are replaced, and
 // a scalar output into a fresh map has its value.
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -108,6 +109,39 @@ TEST_P(CallerOutputsTest, AScalarOutputIntoAFreshMapHoldsItsValue) {
   ASSERT_TRUE((*executable)->Run({{"x", Tensor({2, 3}, {1, 2, 3, 4, 5, 6})}}, outputs).ok());
   ASSERT_EQ(outputs.at("total").num_elements(), 1);
   EXPECT_EQ(outputs.at("total").data()[0], 21.0f);
+}
+
+// Outputs that are an input, one value under two names, or a value of the
+// params alone each hold it, run after run: the LLVM backend writes an
+// output each run computes straight into the caller's tensor, and copies
+// the others (rnnc_prepare computes the params' tanh once, into a buffer
+// of its own).
+TEST_P(CallerOutputsTest, InputsParamValuesAndRepeatedOutputsHoldTheirValues) {
+  Model m("passthrough");
+  Var x = m.Input("x", {dims::N, 3});
+  Var w = m.Param("w", {3}, Initializer::Constant(0.5));
+  Var y = Tanh(x);
+  m.Output("x_again", x);
+  m.Output("y", y);
+  m.Output("y_again", y);
+  m.Output("tanh_w", Tanh(w));
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  absl::StatusOr<std::unique_ptr<Executable>> executable =
+      GetParam().compile(*graph, m.weights());
+  ASSERT_TRUE(executable.ok()) << executable.status();
+  const Tensor x_value({2, 3}, {-1, 0, 1, 2, 3, 4});
+  TensorMap outputs;
+  for (int run = 0; run < 2; ++run) {
+    ASSERT_TRUE((*executable)->Run({{"x", x_value}}, outputs).ok());
+    EXPECT_EQ(outputs.at("x_again").values(), x_value.values());
+    ASSERT_EQ(outputs.at("y").num_elements(), 6);
+    EXPECT_NEAR(outputs.at("y").data()[0], std::tanh(-1.0f), 1e-6);
+    EXPECT_NEAR(outputs.at("y").data()[5], std::tanh(4.0f), 1e-6);
+    EXPECT_EQ(outputs.at("y_again").values(), outputs.at("y").values());
+    ASSERT_EQ(outputs.at("tanh_w").num_elements(), 3);
+    EXPECT_NEAR(outputs.at("tanh_w").data()[2], std::tanh(0.5f), 1e-6);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryBackend, CallerOutputsTest, testing::ValuesIn(Backends()),
