@@ -168,8 +168,10 @@ def header(peer_meta, context):
     if "pytorch" in peer_meta:
         m = peer_meta["pytorch"]
         void = " — VOID (reference BLAS)" if m.get("void") else ""
+        core = f", {m['openblas_core']} kernels" if m.get("openblas_core") else ""
+        blas = f"{m['blas_kind']}{core}"
         parts.append(f"PyTorch {m['version']} measured {m['date'][:10]}, "
-                     f"sgemm from {os.path.basename(m['sgemm_from'])} ({m['blas_kind']}){void}")
+                     f"sgemm from {os.path.basename(m['sgemm_from'])} ({blas}){void}")
     if "onnxruntime" in peer_meta:
         m = peer_meta["onnxruntime"]
         parts.append(f"ONNX Runtime {m['version']} measured {m['date'][:10]}")

@@ -17,7 +17,10 @@ import sys
 import time
 
 import numpy as np
-import torch
+import openblas_core
+
+openblas_core.select()
+import torch  # noqa: E402 (after OPENBLAS_CORETYPE is set)
 
 from torch_grid import blas_report
 

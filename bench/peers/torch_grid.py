@@ -13,7 +13,10 @@ import statistics
 import sys
 import time
 
-import torch
+import openblas_core
+
+openblas_core.select()
+import torch  # noqa: E402 (after OPENBLAS_CORETYPE is set)
 
 from grid import load_rows, row_name
 
@@ -66,7 +69,8 @@ def blas_report():
         kind = "other"
     print(f"pytorch {torch.__version__}: torch.__config__: {config}", file=sys.stderr)
     print(f"pytorch: BLAS libraries mapped after a matmul: {' '.join(mapped)}", file=sys.stderr)
-    print(f"pytorch: sgemm_ comes from {sgemm} ({kind})", file=sys.stderr)
+    core = openblas_core.core_name() if kind == "openblas" else None
+    print(f"pytorch: sgemm_ comes from {sgemm} ({kind}, kernels {core})", file=sys.stderr)
     void = kind == "reference"
     if void:
         print("!" * 78 + "\n"
@@ -76,7 +80,9 @@ def blas_report():
     elif kind == "other":
         print("pytorch: warning: sgemm_ does not come from OpenBLAS", file=sys.stderr)
     return {"version": torch.__version__, "blas_mapped": mapped, "sgemm_from": sgemm,
-            "blas_kind": kind, "blas_config": config, "void": void,
+            "blas_kind": kind, "openblas_core": core,
+            "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
+            "blas_config": config, "void": void,
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "loadavg": os.getloadavg()[0], "sched": SCHED_POLICIES[os.sched_getscheduler(0)]}
 
