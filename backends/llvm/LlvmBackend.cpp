@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -74,7 +75,9 @@ class LlvmExecutable : public Executable {
     // written straight into the caller's tensor, its slot pointing there for
     // the run. The others (an input, a param, a value rnnc_prepare computed,
     // another output's value, a view of a larger buffer) are copied after.
-    std::vector<std::pair<size_t, float*>> own_buffers;
+    // No slot moves before every shape is known, so an error leaves none
+    // pointing at the caller's memory.
+    std::vector<std::pair<size_t, float*>> direct;
     std::vector<std::pair<Tensor*, size_t>> copies;
     for (const ir::GraphOutput& output : graph_->outputs()) {
       absl::StatusOr<std::vector<int64_t>> shape = output.value->type().Resolve(bound_);
@@ -89,20 +92,20 @@ class LlvmExecutable : public Executable {
                             !layout_.prepared_slots.contains(static_cast<int>(slot)) &&
                             NumElements(*owner_shape) == tensor.num_elements() &&
                             tensor.num_elements() > 0;
-      const bool taken = std::any_of(own_buffers.begin(), own_buffers.end(),
-                                     [&](const auto& own) { return own.first == slot; });
+      const bool taken = std::any_of(direct.begin(), direct.end(),
+                                     [&](const auto& bound) { return bound.first == slot; });
       if (computed && !taken) {
-        own_buffers.push_back({slot, slots_[slot]});
-        slots_[slot] = tensor.data();
+        direct.push_back({slot, tensor.data()});
       } else {
         copies.push_back({&tensor, slot});
       }
     }
+    for (auto& [slot, data] : direct) std::swap(slots_[slot], data);
     code_->entry()(slots_.data(), dims_.data());
     for (const auto& [tensor, slot] : copies) {
       std::memcpy(tensor->data(), slots_[slot], sizeof(float) * tensor->num_elements());
     }
-    for (const auto& [slot, buffer] : own_buffers) slots_[slot] = buffer;
+    for (auto& [slot, data] : direct) std::swap(slots_[slot], data);
     return absl::OkStatus();
   }
 
