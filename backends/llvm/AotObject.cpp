@@ -67,7 +67,8 @@ absl::StatusOr<aot::ModelDescriptor> Describe(const ir::Graph& original, const i
   for (size_t i = 0; i < layout.slots.size(); ++i) {
     if (auto derived = layout.derived_floats.find(static_cast<int>(i));
         derived != layout.derived_floats.end()) {
-      d.slots.push_back({aot::SlotKind::kBuffer, {{derived->second, ""}}, true});
+      d.slots.push_back({aot::SlotKind::kBuffer, {{derived->second, ""}},
+                         layout.prepared_slots.contains(static_cast<int>(i))});
       continue;
     }
     const ir::Value* value = layout.slots[i];

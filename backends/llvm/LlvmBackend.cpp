@@ -85,12 +85,8 @@ class LlvmExecutable : public Executable {
       Tensor& tensor = outputs[output.name];
       EnsureShape(tensor, *shape);
       const size_t slot = static_cast<size_t>(layout_.slot_of.at(output.value));
-      const ir::Value* owner = layout_.slots[slot];
-      absl::StatusOr<std::vector<int64_t>> owner_shape = owner->type().Resolve(bound_);
-      if (!owner_shape.ok()) return owner_shape.status();
-      const bool computed = owner->origin() == ir::Value::Origin::kOpResult &&
-                            !layout_.prepared_slots.contains(static_cast<int>(slot)) &&
-                            NumElements(*owner_shape) == tensor.num_elements() &&
+      const bool computed = !layout_.prepared_slots.contains(static_cast<int>(slot)) &&
+                            buffer_floats_[slot] == tensor.num_elements() &&
                             tensor.num_elements() > 0;
       const bool taken = std::any_of(direct.begin(), direct.end(),
                                      [&](const auto& bound) { return bound.first == slot; });
@@ -115,6 +111,7 @@ class LlvmExecutable : public Executable {
   absl::Status Allocate(const ir::BoundDims& bound) {
     allocated_ = false;
     buffers_.clear();
+    buffer_floats_.assign(slots_.size(), 0);
     dims_.clear();
     for (const std::string& symbol : layout_.symbols) {
       auto it = bound.find(symbol);
@@ -141,6 +138,7 @@ class LlvmExecutable : public Executable {
         floats = NumElements(*shape);
       }
       buffers_.push_back(AllocateFloats(floats));
+      buffer_floats_[i] = floats;
       if (!buffers_.back()) {
         buffers_.clear();
         return absl::ResourceExhaustedError(absl::StrFormat(
@@ -162,6 +160,8 @@ class LlvmExecutable : public Executable {
   ir::BoundDims bound_;
   std::vector<Buffer> buffers_;
   std::vector<float*> slots_;
+  // Floats of each slot's own buffer; 0 for an input's or a param's.
+  std::vector<int64_t> buffer_floats_;
   std::vector<int64_t> dims_;
 };
 

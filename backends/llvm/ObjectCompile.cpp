@@ -21,9 +21,9 @@ namespace rnnc::llvm_backend {
 namespace {
 
 // What must see every function or every call site: the always-inliner
-// (EmitMathCall), MergeFunctions (see kO2Pipeline), and the start of LLVM's module simplification pipeline. O2
-// runs them again in each partition, where they find nothing left to do
-// across the split.
+// (EmitMathCall), MergeFunctions (see kO2Pipeline), and the start of LLVM's
+// module simplification pipeline. O2 runs them again in each partition,
+// where they find nothing left to do across the split.
 constexpr char kWholeModulePipeline[] =
     "always-inline,mergefunc,ipsccp,called-value-propagation,globalopt,deadargelim";
 
