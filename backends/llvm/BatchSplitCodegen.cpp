@@ -13,10 +13,12 @@
 //   thread 0, rows [0, 32):   gates = h·W_hhᵀ + b_hh, c' = ..., h' = ...
 //   thread 1, rows [32, 64):  the same, never waiting for thread 0
 //
-// The threads' rows start at multiples of the main tile, so each row is in
-// the same shape of tile whatever the thread count, and results stay
-// bit-identical. A batch too small for that runs split by columns, in the
-// same code: the partition the step's ops see is chosen at run time.
+// The threads' rows start at multiples of the main tile. Every tile of more
+// than one row sums in the same order, and only an odd batch's last row
+// takes a 1-row tile however the rows are split (PanelGemmCodegen.cpp), so
+// results stay bit-identical. A batch too small for the split runs split
+// by columns, in the same code: the partition the step's ops see is chosen
+// at run time.
 #include "backends/llvm/Codegen.h"
 
 namespace rnnc::llvm_backend {

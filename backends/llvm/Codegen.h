@@ -415,9 +415,8 @@ absl::Status EmitFull(Emitter& e, const ir::Op& op);
 absl::Status EmitReduction(Emitter& e, const ir::Op& op);
 absl::Status EmitShapeOp(Emitter& e, const ir::Op& op);
 absl::Status EmitMatmul(Emitter& e, const ir::Op& op);
-// The rows of the panel GEMM's main tile for `target`: a batch split at
-// multiples of it leaves every row in the same shape of tile, so results do
-// not depend on the thread count.
+// The rows of the panel GEMM's main tile for `target`, for matmuls of few
+// rows: a batch split gives each thread a multiple of it.
 int64_t MainTileRows(const TargetShape& target);
 // Whether matmuls against `weights` can run on packed panels: param-only,
 // with static, nonzero dims (PanelGemmCodegen.cpp).

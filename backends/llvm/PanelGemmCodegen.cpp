@@ -4,8 +4,8 @@
 // (b (M, K)) once into ⌈M/32⌉ panels of K rows of 32 floats: row p of panel
 // q holds the weights of columns 32q..32q+31 against a[:, p], zeros past M.
 // A tile of R rows of a times P panels keeps R·P·2 vectors of sums in
-// registers (two or four sets of them, one per residue of p, in the smaller
-// tiles), and for each p loads the P·2 weight vectors of row p (the panels
+// registers (four sets of them, one per residue of p, in the 1-row tile),
+// and for each p loads the P·2 weight vectors of row p (the panels
 // stream contiguously), broadcasts R floats of a and does R·P·2 FMAs. Where
 // the vector registers cannot hold 8 rows of a panel's sums (AVX2), the
 // main tile covers half a panel. No horizontal sums, no masks but on the
@@ -17,6 +17,8 @@
 // 16×256×1024 product per step at about 90% of the peak.
 #include <algorithm>
 #include <functional>
+#include <numeric>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "backends/llvm/Codegen.h"
@@ -111,13 +113,38 @@ bool FitsInRegisters(const TargetShape& target, const PanelTile& tile) {
   return sums + weights + 1 <= target.vector_registers;
 }
 
+// A target's tiles: `main` for matmuls of few rows, `wide` (where it fits)
+// for kWideTileRows rows or more, and the smaller ones for the rows left
+// after either's whole tiles, fewest rows last.
+struct PanelTiles {
+  PanelTile main;
+  std::optional<PanelTile> wide;
+  std::vector<PanelTile> rest;
+};
+
+// From this many rows on, a matmul goes in wide tiles.
+constexpr int64_t kWideTileRows = 16;
+
 // The tiles for the target's register file: a tile that spills a sum runs
 // at a fraction of the peak. The main one is 8 rows by a panel when that
 // fits (AVX-512: 16 zmm of sums), else as many rows by half a panel as fit
-// (AVX2: 6 rows, 12 ymm, BLIS's Haswell kernel). The rows left after the
-// main tiles take at most one tile each of 4, 2 and 1 rows, over more
-// panels so that each has 8 registers of sums or more, and two sets where
-// they fit: 4×1, 2×2 and 1×4 with AVX-512; 4×½, 2×1 and 1×2 with AVX2.
+// (AVX2: 6 rows, 12 ymm, BLIS's Haswell kernel).
+// The wide one is 6 rows by two panels (AVX-512: 24 zmm of sums, 4 of
+// weights): per row p it loads 10 vectors or broadcasts for 24 FMAs, where
+// 8×1 loads 10 for 16, as oneDNN's brgemm blocks of 6 rows by 4 zmm do. A C
+// copy of both on an Emerald Rapids core, run alternately (medians of 30
+// paired ratios): (rows, K, M) = (960, 512, 2048), a slice of a hoisted
+// projection, 0.90 of 8×1's time; (64, 512, 2048) 0.96; (16, 128, 512)
+// 0.97; but (8, 256, 512) 1.18, whence the threshold. Generated, a
+// 6400×512×2048 projection took 0.90–0.92 of 8×1's time (60 pairs).
+// The rows left after the whole tiles take at most one tile each of 4, 2
+// and 1 rows, over more panels so that each has 8 registers of sums or
+// more: 4×1, 2×2 and 1×4 with AVX-512; 4×½, 2×1 and 1×2 with AVX2. All
+// tiles of more than one row sum in one set, so a row's result does not
+// depend on the tile it lands in: a batch split (BatchSplitCodegen.cpp)
+// tiles each thread's rows from another first row than one thread does,
+// and both must give the same bits. Only a batch's last row, when the
+// batch is odd, lands in a 1-row tile, whatever the split.
 // Where four sets fit one panel's sums (AVX-512), the 1-row tile is 1×1
 // with four sets instead: a matrix-vector product, which streams its
 // weights from L2 or L3, then reads one panel front to back, one stream,
@@ -125,28 +152,26 @@ bool FitsInRegisters(const TargetShape& target, const PanelTile& tile) {
 // threads, (K, M) = (512, 2048) took 26–28 µs against 31–37 and
 // (512, 1024) 12–14 against 18–21; an LSTM 100×1×256 on two threads went
 // from 0.57 to 0.49 ms (medians of 10, run alternately).
-std::vector<PanelTile> PanelTiles(const TargetShape& target) {
+PanelTiles TilesFor(const TargetShape& target) {
   const int64_t per_vector = target.RegistersPerVector();
-  PanelTile main{8, 1, 2, 1};
-  if (!FitsInRegisters(target, main)) {
-    main = {1, 1, 1, 1};
-    while (main.rows < 8 && FitsInRegisters(target, {main.rows + 1, 1, 1, 1})) ++main.rows;
+  PanelTiles tiles{{8, 1, 2, 1}, PanelTile{6, 2, 2, 1}, {}};
+  if (!FitsInRegisters(target, tiles.main)) {
+    tiles.main = {1, 1, 1, 1};
+    while (tiles.main.rows < 8 && FitsInRegisters(target, {tiles.main.rows + 1, 1, 1, 1})) {
+      ++tiles.main.rows;
+    }
   }
-  std::vector<PanelTile> tiles{main};
+  if (!FitsInRegisters(target, *tiles.wide)) tiles.wide.reset();
   for (int64_t rows : {4, 2, 1}) {
-    if (rows >= main.rows) continue;
+    if (rows >= tiles.main.rows) continue;
     const PanelTile one_panel{1, 1, 2, 4};
     if (rows == 1 && FitsInRegisters(target, one_panel)) {
-      tiles.push_back(one_panel);
+      tiles.rest.push_back(one_panel);
       continue;
     }
     PanelTile tile{rows, std::max<int64_t>(1, 8 / (rows * 2 * per_vector)), 2, 1};
     if (!FitsInRegisters(target, tile)) tile = {rows, 1, 1, 1};
-    const PanelTile two_sets{tile.rows, tile.panels, tile.vectors, 2};
-    if (FitsInRegisters(target, two_sets) && rows * tile.panels * tile.vectors * per_vector <= 8) {
-      tile = two_sets;
-    }
-    tiles.push_back(tile);
+    tiles.rest.push_back(tile);
   }
   return tiles;
 }
@@ -289,46 +314,10 @@ llvm::Function* PanelTileFunction(Emitter& e, const PanelTile& shape) {
   });
 }
 
-// Tiles per block of rows: over many rows (a hoisted projection's T·N) a
-// block of a (64 rows, 64 KB at K = 256) stays in L2 while every panel
-// passes it, each panel in L1 while the block's tiles use it.
+// Main tiles per block of rows: over many rows (a hoisted projection's
+// T·N) a block of a (48 rows, 96 KB at K = 512) stays in L2 while every
+// panel passes it, each panel in L1 while the block's tiles use it.
 constexpr int64_t kBlockTiles = 8;
-
-// `tiles` tiles of `tile_rows` rows from `first_row` on, times this thread's
-// panels `tile_panels` at a time (each half of them in turn, for a tile
-// that covers half a panel); a last group short of panels repeats the last
-// one, rewriting equal values.
-void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, llvm::Value* tiles,
-                    const PanelTile& shape) {
-  llvm::IRBuilder<>& b = e.builder();
-  llvm::Function* tile = PanelTileFunction(e, shape);
-  const int64_t tile_rows = shape.rows;
-  const int64_t tile_panels = shape.panels;
-  llvm::Value* groups =
-      b.CreateUDiv(b.CreateAdd(gemm.count, e.Int(tile_panels - 1)), e.Int(tile_panels));
-  llvm::Value* blocks =
-      b.CreateUDiv(b.CreateAdd(tiles, e.Int(kBlockTiles - 1)), e.Int(kBlockTiles));
-  e.LoopNest({blocks}, [&](const std::vector<llvm::Value*>& block) {
-    llvm::Value* first_tile = b.CreateMul(block[0], e.Int(kBlockTiles));
-    llvm::Value* block_tiles = b.CreateBinaryIntrinsic(
-        llvm::Intrinsic::umin, b.CreateSub(tiles, first_tile), e.Int(kBlockTiles));
-    llvm::Value* halves = e.Int(shape.vectors == 1 ? 2 : 1);
-    e.LoopNest({groups, halves, block_tiles}, [&](const std::vector<llvm::Value*>& loop) {
-      llvm::Value* row = b.CreateAdd(
-          first_row, b.CreateMul(b.CreateAdd(first_tile, loop[2]), e.Int(tile_rows)));
-      std::vector<llvm::Value*> arguments{gemm.a, gemm.panels, gemm.bias, gemm.c,
-                                          gemm.k, gemm.m,      row,       loop[1]};
-      llvm::Value* group =
-          b.CreateSelect(b.CreateICmpNE(gemm.backward, e.Int(0)),
-                         b.CreateSub(b.CreateSub(groups, e.Int(1)), loop[0]), loop[0]);
-      for (int64_t i = 0; i < tile_panels; ++i) {
-        llvm::Value* index = b.CreateAdd(b.CreateMul(group, e.Int(tile_panels)), e.Int(i));
-        arguments.push_back(ThreadPanel(e, gemm, index));
-      }
-      b.CreateCall(tile, arguments);
-    });
-  });
-}
 
 // The module's function that computes a panel matmul's share of one
 // thread,
@@ -338,6 +327,13 @@ void EmitPanelTiles(Emitter& e, const PanelGemm& gemm, llvm::Value* first_row, l
 //             i64 backward)
 //
 // the thread's panels `share` of each gate's `gate_panels` from `first` on.
+// The rows go in blocks of main tiles; the rows left after the last whole
+// main tile take at most one of each smaller tile, in the last block's
+// pass over the panels, so that the panels stream from L3 (an H = 512
+// LSTM's 4 MB of recurrent weights) once per block and not once more per
+// smaller tile. A group of panels is what every tile covers a whole number
+// of times; a last group short of panels repeats the last one, rewriting
+// equal values.
 llvm::Function* PanelGemmFunction(Emitter& e) {
   llvm::IRBuilder<>& b = e.builder();
   llvm::Type* ptr = b.getPtrTy();
@@ -349,13 +345,64 @@ llvm::Function* PanelGemmFunction(Emitter& e) {
     const PanelGemm gemm{arg(0), arg(1), arg(2), arg(3), arg(4), arg(5),
                          arg(6), arg(7), arg(8), arg(9), b.CreateMul(arg(9), arg(10)),
                          arg(11)};
-    // Rows in main tiles, then the rows left in at most one of each
-    // smaller tile.
-    llvm::Value* row = e.Int(0);
-    for (const PanelTile& shape : PanelTiles(e.options().target)) {
-      llvm::Value* tiles = b.CreateUDiv(b.CreateSub(gemm.rows, row), e.Int(shape.rows));
-      EmitPanelTiles(e, gemm, row, tiles, shape);
-      row = b.CreateAdd(row, b.CreateMul(tiles, e.Int(shape.rows)));
+    const PanelTiles tiles = TilesFor(e.options().target);
+    int64_t group_panels = tiles.main.panels;
+    if (tiles.wide) group_panels = std::lcm(group_panels, tiles.wide->panels);
+    for (const PanelTile& shape : tiles.rest) group_panels = std::lcm(group_panels, shape.panels);
+    llvm::Value* groups =
+        b.CreateUDiv(b.CreateAdd(gemm.count, e.Int(group_panels - 1)), e.Int(group_panels));
+    // Calls `shape`'s tile at `row` over each of its panel sets in `group`.
+    auto call_tile = [&](const PanelTile& shape, llvm::Value* row, llvm::Value* group) {
+      llvm::Function* tile = PanelTileFunction(e, shape);
+      llvm::Value* halves = e.Int(shape.vectors == 1 ? 2 : 1);
+      e.LoopNest({e.Int(group_panels / shape.panels), halves},
+                 [&](const std::vector<llvm::Value*>& loop) {
+                   std::vector<llvm::Value*> arguments{gemm.a, gemm.panels, gemm.bias, gemm.c,
+                                                       gemm.k, gemm.m,      row,       loop[1]};
+                   llvm::Value* first = b.CreateAdd(b.CreateMul(group, e.Int(group_panels)),
+                                                    b.CreateMul(loop[0], e.Int(shape.panels)));
+                   for (int64_t i = 0; i < shape.panels; ++i) {
+                     arguments.push_back(ThreadPanel(e, gemm, b.CreateAdd(first, e.Int(i))));
+                   }
+                   b.CreateCall(tile, arguments);
+                 });
+    };
+    // All rows in `main` tiles and the smaller ones.
+    auto emit_rows = [&](const PanelTile& main) {
+      llvm::Value* whole = b.CreateUDiv(gemm.rows, e.Int(main.rows));
+      llvm::Value* blocks = b.CreateBinaryIntrinsic(
+          llvm::Intrinsic::umax, e.Int(1),
+          b.CreateUDiv(b.CreateAdd(whole, e.Int(kBlockTiles - 1)), e.Int(kBlockTiles)));
+      e.LoopNest({blocks}, [&](const std::vector<llvm::Value*>& block) {
+        llvm::Value* first_tile = b.CreateUDiv(b.CreateMul(whole, block[0]), blocks);
+        llvm::Value* end_tile =
+            b.CreateUDiv(b.CreateMul(whole, b.CreateAdd(block[0], e.Int(1))), blocks);
+        llvm::Value* last_block = b.CreateICmpEQ(block[0], b.CreateSub(blocks, e.Int(1)));
+        e.LoopNest({groups}, [&](const std::vector<llvm::Value*>& loop) {
+          llvm::Value* group =
+              b.CreateSelect(b.CreateICmpNE(gemm.backward, e.Int(0)),
+                             b.CreateSub(b.CreateSub(groups, e.Int(1)), loop[0]), loop[0]);
+          e.LoopNest({b.CreateSub(end_tile, first_tile)}, [&](const std::vector<llvm::Value*>& t) {
+            call_tile(main, b.CreateMul(b.CreateAdd(first_tile, t[0]), e.Int(main.rows)), group);
+          });
+          e.If(last_block, [&] {
+            llvm::Value* row = b.CreateMul(whole, e.Int(main.rows));
+            for (const PanelTile& shape : tiles.rest) {
+              if (shape.rows >= main.rows) continue;
+              llvm::Value* next = b.CreateAdd(row, e.Int(shape.rows));
+              llvm::Value* fits = b.CreateICmpSLE(next, gemm.rows);
+              e.If(fits, [&] { call_tile(shape, row, group); });
+              row = b.CreateSelect(fits, next, row);
+            }
+          });
+        });
+      });
+    };
+    if (tiles.wide) {
+      e.If(b.CreateICmpSGE(gemm.rows, e.Int(kWideTileRows)), [&] { emit_rows(*tiles.wide); },
+           [&] { emit_rows(tiles.main); });
+    } else {
+      emit_rows(tiles.main);
     }
     b.CreateRetVoid();
   });
@@ -363,7 +410,7 @@ llvm::Function* PanelGemmFunction(Emitter& e) {
 
 }  // namespace
 
-int64_t MainTileRows(const TargetShape& target) { return PanelTiles(target)[0].rows; }
+int64_t MainTileRows(const TargetShape& target) { return TilesFor(target).main.rows; }
 
 bool HasPanelWeights(const Emitter& e, const ir::Value* weights) {
   const ir::TensorType& type = weights->type();
