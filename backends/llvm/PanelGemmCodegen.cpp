@@ -388,7 +388,6 @@ llvm::Function* PanelGemmFunction(Emitter& e) {
           e.If(last_block, [&] {
             llvm::Value* row = b.CreateMul(whole, e.Int(main.rows));
             for (const PanelTile& shape : tiles.rest) {
-              if (shape.rows >= main.rows) continue;
               llvm::Value* next = b.CreateAdd(row, e.Int(shape.rows));
               llvm::Value* fits = b.CreateICmpSLE(next, gemm.rows);
               e.If(fits, [&] { call_tile(shape, row, group); });

@@ -26,6 +26,7 @@ namespace {
 using rnnc::aot::DimDescriptor;
 using rnnc::aot::Fail;
 using rnnc::aot::ModelDescriptor;
+using rnnc::aot::SlotDescriptor;
 using rnnc::aot::SlotKind;
 using rnnc::aot::TensorDescriptor;
 
@@ -70,7 +71,11 @@ struct rnnc_context {
   bool allocated = false;  // the buffers are sized for `bound`
   std::vector<int64_t> bound;
   std::vector<int64_t> entry_dims;  // `bound` in the entry function's order
+  std::vector<int64_t> input_counts;
   std::vector<int64_t> output_counts;
+  // Whether each output is a buffer of its own size that every run computes,
+  // which the run may point at the caller's memory instead.
+  std::vector<bool> output_owns_buffer;
 };
 
 namespace {
@@ -81,9 +86,10 @@ rnnc_status Allocate(rnnc_context& context, const int64_t* dims) {
   const ModelDescriptor& d = *context.descriptor;
   context.allocated = false;
   context.buffers.clear();
+  std::vector<int64_t> slot_counts(d.slots.size(), 0);
   for (size_t i = 0; i < d.slots.size(); ++i) {
     if (d.slots[i].kind != SlotKind::kBuffer) continue;
-    int64_t count = 0;
+    int64_t& count = slot_counts[i];
     if (!CountElements(d, d.slots[i].dims, dims, count)) {
       return Fail(RNNC_ERROR_BAD_DIMS, "model " + d.name + ": dims " + DimsText(d, dims) +
                                            " make a buffer of " + DimsToString(d.slots[i].dims) +
@@ -100,11 +106,21 @@ rnnc_status Allocate(rnnc_context& context, const int64_t* dims) {
     context.buffers.emplace_back(buffer);
     context.slots[i] = buffer;
   }
+  context.input_counts.clear();
+  for (const TensorDescriptor& input : d.inputs) {
+    int64_t count = 0;
+    CountElements(d, input.dims, dims, count);
+    context.input_counts.push_back(count);
+  }
   context.output_counts.clear();
+  context.output_owns_buffer.clear();
   for (const TensorDescriptor& output : d.outputs) {
     int64_t count = 0;
     CountElements(d, output.dims, dims, count);  // bounded by its slot's, checked above
     context.output_counts.push_back(count);
+    const SlotDescriptor& slot = d.slots[output.slot];
+    context.output_owns_buffer.push_back(slot.kind == SlotKind::kBuffer && !slot.prepared &&
+                                         slot_counts[output.slot] == count && count > 0);
   }
   context.entry_dims.clear();
   for (const std::string& symbol : d.entry_dims) {
@@ -222,11 +238,7 @@ rnnc_status Run(rnnc_context* context, const int64_t* dims, int32_t num_dims,
     begins.push_back(reinterpret_cast<uintptr_t>(data));
     ends.push_back(begins.back() + static_cast<uintptr_t>(count) * sizeof(float));
   };
-  for (size_t i = 0; i < d.inputs.size(); ++i) {
-    int64_t count = 0;
-    CountElements(d, d.inputs[i].dims, dims, count);
-    add_range(inputs[i], count);
-  }
+  for (size_t i = 0; i < d.inputs.size(); ++i) add_range(inputs[i], context->input_counts[i]);
   for (size_t o = 0; o < d.outputs.size(); ++o) add_range(outputs[o], context->output_counts[o]);
   auto overlaps_another = [&](size_t range) {
     for (size_t j = 0; j < begins.size(); ++j) {
@@ -238,13 +250,9 @@ rnnc_status Run(rnnc_context* context, const int64_t* dims, int32_t num_dims,
   std::vector<bool> written(d.outputs.size(), false);
   for (size_t o = 0; o < d.outputs.size(); ++o) {
     const int slot = d.outputs[o].slot;
-    int64_t slot_count = 0;
-    CountElements(d, d.slots[slot].dims, dims, slot_count);
     const bool taken = std::any_of(own_buffers.begin(), own_buffers.end(),
                                    [&](const auto& own) { return own.first == slot; });
-    if (d.slots[slot].kind == SlotKind::kBuffer && !d.slots[slot].prepared &&
-        slot_count == context->output_counts[o] && slot_count > 0 && !taken &&
-        !overlaps_another(d.inputs.size() + o)) {
+    if (context->output_owns_buffer[o] && !taken && !overlaps_another(d.inputs.size() + o)) {
       own_buffers.push_back({slot, context->slots[slot]});
       context->slots[slot] = outputs[o];
       written[o] = true;

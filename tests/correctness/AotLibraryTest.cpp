@@ -317,6 +317,41 @@ TEST(AotLibrary, AnOutputAskedIntoItsInputsMemoryHoldsTheResult) {
   model->destroy(context);
 }
 
+// A value of the params alone is computed once, by rnnc_prepare, into the
+// library's own buffer; asked as an output, it is copied out of there on
+// every run, not left to the caller's memory, which no run writes.
+TEST(AotLibrary, AnOutputThatPrepareComputedIsCopiedOnEveryRun) {
+  absl::StatusOr<ir::Graph> graph = ir::ParseGraph(R"(graph prepared {
+  input %x: f32[2, 3]
+  param %w: f32[2, 3]
+  %v: f32[2, 3] = tanh(%w)
+  %y: f32[2, 3] = add(%x, %v)
+  output %v
+  output %y
+}
+)");
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  const TensorMap weights = {{"w", Tensor({2, 3}, {-1, -0.5, 0, 0.25, 0.5, 2})}};
+  absl::StatusOr<std::string> library = CompileTestLibrary(*graph, weights, "prepared");
+  ASSERT_TRUE(library.ok()) << library.status();
+  absl::StatusOr<ModelLibrary> model = OpenModelLibrary(*library, "prepared");
+  ASSERT_TRUE(model.ok()) << model.status();
+  rnnc_context* context = nullptr;
+  ASSERT_EQ(model->create(nullptr, &context), RNNC_OK) << model->last_error();
+  const float x[6] = {1, 1, 1, 1, 1, 1};
+  const float* inputs[1] = {x};
+  for (int run = 0; run < 2; ++run) {
+    float v[6] = {}, y[6] = {};
+    float* outputs[2] = {v, y};
+    ASSERT_EQ(model->run(context, nullptr, 0, inputs, 1, outputs, 2), RNNC_OK)
+        << model->last_error();
+    EXPECT_FLOAT_EQ(v[0], std::tanh(-1.0f));
+    EXPECT_FLOAT_EQ(v[5], std::tanh(2.0f));
+    EXPECT_FLOAT_EQ(y[5], 1 + std::tanh(2.0f));
+  }
+  model->destroy(context);
+}
+
 // Baseline x86-64 (SSE2): the 16-lane loops are legalized to 4-lane ones.
 TEST(AotLibrary, BaselineTargetCpuMatches) {
   aot::LibraryOptions options;
