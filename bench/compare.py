@@ -67,11 +67,12 @@ def flops(cell, direction, T, N, I, H):
 
 
 def load_bounds(paths):
-    """(peak, bandwidth): peak[threads] in GFLOP/s, bandwidth[(H, threads)] in GB/s, the
-    best of every repetition in every file: on a shared machine another tenant's work
-    only ever lowers a probe's reading (one run_all's two-thread FMA probe read 40 GFLOP/s,
-    the one-thread figure, where the same binary reads 80 minutes later)."""
-    peak, bandwidth = {}, {}
+    """(peak, bandwidth, barrier): peak[threads] in GFLOP/s, bandwidth[(H, threads)] in
+    GB/s, the best of every repetition in every file: on a shared machine another tenant's
+    work only ever lowers a probe's reading (one run_all's two-thread FMA probe read 40
+    GFLOP/s, the one-thread figure, where the same binary reads 80 minutes later); and
+    every reading of the thread team's barrier, in ns, which no bound counts."""
+    peak, bandwidth, barrier = {}, {}, []
     for path in paths:
         with open(path) as f:
             data = json.load(f)
@@ -85,13 +86,15 @@ def load_bounds(paths):
             elif name.startswith("read_bandwidth") and "GBps" in b:
                 key = (int(re.search(r"H:(\d+)", name)[1]), threads)
                 bandwidth[key] = max(bandwidth.get(key, 0), b["GBps"])
-    return peak, bandwidth
+            elif name.startswith("barrier") and "ns" in b:
+                barrier.append(b["ns"])
+    return peak, bandwidth, barrier
 
 
 def bound_ms(key, bounds):
     """The machine's floor for one row (see the header), or None without the data."""
     cell, direction, T, N, I, H, threads = key
-    peak, bandwidth = bounds
+    peak, bandwidth, _ = bounds
     probed = sorted(h for h, k in bandwidth if k == threads)
     if threads not in peak or not probed or cell not in GATES:
         return None
@@ -175,8 +178,12 @@ def cpu_model():
             f"model {fields.get('model', '?')}, {isa})")
 
 
-def header(peer_meta, context):
+def header(peer_meta, context, bounds):
     parts = [datetime.date.today().isoformat(), f"{cpu_model()}, {os.cpu_count()} cores"]
+    if bounds and bounds[2]:
+        # How far apart the two cores were: the same vCPUs of a shared host
+        # pass it in 80 ns or in 250, and batch-1 rows on two threads follow.
+        parts.append(f"thread barrier {min(bounds[2]):.0f}–{max(bounds[2]):.0f} ns")
     if "pytorch" in peer_meta:
         m = peer_meta["pytorch"]
         void = " — VOID (reference BLAS)" if m.get("void") else ""
@@ -233,7 +240,7 @@ def main():
         best = [b for b in BEST_OF_BOUND if any(k[0] == b for k in rnnc_fastest)]
         columns += ["bound ms"] + [f"{b} of bound" for b in backends]
         columns += [f"{b} best of bound" for b in best]
-    print(header(peer_meta, context))
+    print(header(peer_meta, context, bounds))
     print()
     print("| " + " | ".join(columns) + " |")
     print("|" + "|".join("---" if i < 2 else "--:" for i in range(len(columns))) + "|")

@@ -5,6 +5,8 @@
 //   read_bandwidth/H:h/threads:k GB/s reading a buffer of 16·h² bytes, the
 //                                f32 recurrent weights of an LSTM (4h × h),
 //                                over and over, as a time loop reads them
+//   barrier/threads:2            ns per barrier of rnnc's thread team, which
+//                                no bound counts: how far apart the cores are
 //
 // A step of a recurrent layer at batch N reads its recurrent weights once and
 // does 2·N·G·H² flops on them, so at small N the bandwidth row bounds it, at
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "runtime/aot/ThreadTeam.h"
 
 namespace {
 
@@ -163,6 +166,31 @@ void ReadBandwidth(benchmark::State& state) {
   state.counters["GBps"] = bytes * static_cast<double>(state.iterations()) / seconds / 1e9;
 }
 
+// The barrier of rnnc's thread team (runtime/aot/ThreadTeam.h), which a
+// time step split between threads passes once: the time from one thread's
+// arrival to the other's release, with nothing else to do. It tells how far
+// apart the cores are. The same two vCPUs of a Zen 5 host measured 80 ns
+// one minute and 250 the next, and batch-1 rows on two threads ran 40%
+// slower in the second state: they pass that barrier, and move h between
+// the cores, every step.
+struct BarrierRun {
+  int64_t rounds;
+};
+
+void BarrierTask(void* context, void* team, int64_t, int64_t) {
+  for (int64_t i = 0; i < static_cast<BarrierRun*>(context)->rounds; ++i) rnnc_barrier(team);
+}
+
+void BarrierLatency(benchmark::State& state) {
+  BarrierRun run{10000};
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) rnnc::aot::RunParallel(BarrierTask, &run, 2);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  state.counters["ns"] =
+      seconds * 1e9 / (static_cast<double>(state.iterations()) * static_cast<double>(run.rounds));
+}
+
 BENCHMARK(FmaPeak)->Name("fma_peak")->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(ReadBandwidth)
     ->Name("read_bandwidth")
@@ -172,6 +200,7 @@ BENCHMARK(ReadBandwidth)
     ->Args({512, 1})
     ->Args({512, 2})
     ->UseRealTime();
+BENCHMARK(BarrierLatency)->Name("barrier/threads:2")->UseRealTime();
 
 }  // namespace
 

@@ -941,6 +941,21 @@ TEST(LlvmBackend, ScansBecomeParallelRegions) {
   ExpectMatchesInterpreter(*both, bidirectional.weights(), kShapes);
 }
 
+// A panel matmul of a few rows (a step's h, which both threads wrote parts
+// of) asks for all of its left operand's lines before its first tile.
+TEST(LlvmBackend, PanelMatmulsOfFewRowsPrefetchTheirLeftOperand) {
+  Model m("cell", 3);
+  BuildCell(m, Cell::kRnnTanh, 8, 64, false);
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  ASSERT_TRUE(graph.ok()) << graph.status();
+  absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  const size_t gemm = ir->find("define internal fastcc void @rnnc.panel_gemm");
+  ASSERT_NE(gemm, std::string::npos);
+  const size_t prefetch = ir->find("call void @llvm.prefetch", gemm);
+  EXPECT_LT(prefetch, ir->find("\n}\n", gemm)) << "no prefetch in rnnc.panel_gemm";
+}
+
 TEST(LlvmBackend, EmitsVectorizedIr) {
   Model m("cell", 3);
   BuildCell(m, Cell::kGruAfter, 8, 64, false);
