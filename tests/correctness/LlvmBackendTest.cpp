@@ -908,15 +908,20 @@ TEST(LlvmBackend, ScansWhoseRowsNeverMeetSplitTheBatch) {
   omp_set_num_threads(saved);
 }
 
+// The LLVM IR of BuildCell's model of `cell` (input 8, hidden `hidden`).
+absl::StatusOr<std::string> CellLlvmIr(Cell cell, int64_t hidden) {
+  Model m("cell", 3);
+  BuildCell(m, cell, 8, hidden, false);
+  absl::StatusOr<ir::Graph> graph = m.Build();
+  if (!graph.ok()) return graph.status();
+  return llvm_backend::EmitLlvmIr(*graph);
+}
+
 // A scan is one parallel region with barriers; a bidirectional layer's two
 // scans are one region too, a direction per thread, without barriers. A
 // matmul outside scans against small weights is a region of its own.
 TEST(LlvmBackend, ScansBecomeParallelRegions) {
-  Model m("cell", 3);
-  BuildCell(m, Cell::kLstm, 8, 32, false);
-  absl::StatusOr<ir::Graph> graph = m.Build();
-  ASSERT_TRUE(graph.ok()) << graph.status();
-  absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+  absl::StatusOr<std::string> ir = CellLlvmIr(Cell::kLstm, 32);
   ASSERT_TRUE(ir.ok()) << ir.status();
   EXPECT_NE(ir->find("call void @rnnc_parallel(ptr nonnull @rnnc.region.0"), std::string::npos);
   EXPECT_NE(ir->find("call void @rnnc_barrier"), std::string::npos);
@@ -944,11 +949,7 @@ TEST(LlvmBackend, ScansBecomeParallelRegions) {
 // A panel matmul of a few rows (a step's h, which both threads wrote parts
 // of) asks for all of its left operand's lines before its first tile.
 TEST(LlvmBackend, PanelMatmulsOfFewRowsPrefetchTheirLeftOperand) {
-  Model m("cell", 3);
-  BuildCell(m, Cell::kRnnTanh, 8, 64, false);
-  absl::StatusOr<ir::Graph> graph = m.Build();
-  ASSERT_TRUE(graph.ok()) << graph.status();
-  absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+  absl::StatusOr<std::string> ir = CellLlvmIr(Cell::kRnnTanh, 64);
   ASSERT_TRUE(ir.ok()) << ir.status();
   const size_t gemm = ir->find("define internal fastcc void @rnnc.panel_gemm");
   ASSERT_NE(gemm, std::string::npos);
@@ -957,11 +958,7 @@ TEST(LlvmBackend, PanelMatmulsOfFewRowsPrefetchTheirLeftOperand) {
 }
 
 TEST(LlvmBackend, EmitsVectorizedIr) {
-  Model m("cell", 3);
-  BuildCell(m, Cell::kGruAfter, 8, 64, false);
-  absl::StatusOr<ir::Graph> graph = m.Build();
-  ASSERT_TRUE(graph.ok()) << graph.status();
-  absl::StatusOr<std::string> ir = llvm_backend::EmitLlvmIr(*graph);
+  absl::StatusOr<std::string> ir = CellLlvmIr(Cell::kGruAfter, 64);
   ASSERT_TRUE(ir.ok()) << ir.status();
   EXPECT_NE(ir->find("define void @rnnc_main"), std::string::npos);
   EXPECT_NE(ir->find("x float>"), std::string::npos) << "no vector code";
