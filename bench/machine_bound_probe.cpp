@@ -72,7 +72,7 @@ template <int kLanes>
 // steps do), which leaves the lines read last in the cache for the next
 // pass, so the probe's passes alternate too: on a Zen 5 core 1 MiB then
 // read at 145-175 GB/s against 108-110 front to back, 4 MiB at 114-115
-// against 78-80. (Eight accumulators read less from L2: 107 against 127.)
+// against 78-80. (Eight accumulators read less: 107 against 127 at 1 MiB.)
 template <int kLanes>
 [[gnu::always_inline]] inline float ReadSum(const float* data, int64_t count, bool backward) {
   using Vector = typename Lanes<kLanes>::Vector;
@@ -170,9 +170,9 @@ void ReadBandwidth(benchmark::State& state) {
 // time step split between threads passes once: the time from one thread's
 // arrival to the other's release, with nothing else to do. It tells how far
 // apart the cores are. The same two vCPUs of a Zen 5 host measured 80 ns
-// one minute and 250 the next, and batch-1 rows on two threads ran 40%
-// slower in the second state: they pass that barrier, and move h between
-// the cores, every step.
+// one minute and 250 the next, and batch-1 rows on two threads ran up to
+// 1.5× slower in the second state: they pass that barrier, and move h
+// between the cores, every step.
 struct BarrierRun {
   int64_t rounds;
 };
