@@ -6,16 +6,16 @@
 // wrote or read since the last one. An LSTM step then runs as
 //
 //   barrier                      the previous step's h is complete
-//   gates = h·W_hhᵀ + b_hh       of each gate, units [0, H/2) on thread 0,
+//   gates = h·W_hhᵀ + b_hh       of each gate, the first half of the units
+//                                (whole kColumnGroup groups) on thread 0,
 //                                the rest on 1 (a panel matmul, GateWidth)
 //   c' = σ(f)·c + σ(i)·tanh(g)   the same units: the gates it reads are its
 //   h' = σ(o)·tanh(c')           own, and so is c'
 //   h ← h', c ← c'               the same units again
 //
-// with one barrier a step. Where the gates are not whole kColumnGroup
-// groups wide (H = 40), the matmul splits its whole width instead, and a
-// second barrier comes before the cell, which reads all four gates of its
-// units.
+// with one barrier a step. Where the gates are not whole groups wide
+// (H = 40), the matmul splits its whole width instead, and a second
+// barrier comes before the cell, which reads all four gates of its units.
 //
 // Every element is computed by the same code whichever thread runs it, so
 // results do not depend on the thread count. A scan whose rows never meet,
