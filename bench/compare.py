@@ -38,6 +38,7 @@
 #
 # Usage: bench/compare.py [--peers out/bench/peers.jsonl] [--bounds bounds.json] [rnnc.json ...]
 import argparse
+import collections
 import datetime
 import json
 import math
@@ -66,12 +67,17 @@ def flops(cell, direction, T, N, I, H):
     return 2 * T * N * GATES[cell] * H * (I + H) * (2 if direction == "bidirectional" else 1)
 
 
+# What bench/machine_bound_probe measured: peak[threads] in GFLOP/s,
+# bandwidth[(H, threads)] in GB/s, and every reading of the thread team's
+# barrier in ns, which no bound counts (the table's header shows it).
+Bounds = collections.namedtuple("Bounds", ["peak", "bandwidth", "barrier_ns"])
+
+
 def load_bounds(paths):
-    """(peak, bandwidth, barrier): peak[threads] in GFLOP/s, bandwidth[(H, threads)] in
-    GB/s, the best of every repetition in every file: on a shared machine another tenant's
-    work only ever lowers a probe's reading (one run_all's two-thread FMA probe read 40
-    GFLOP/s, the one-thread figure, where the same binary reads 80 minutes later); and
-    every reading of the thread team's barrier, in ns, which no bound counts."""
+    """Bounds with the best peak and bandwidth of every repetition in every file: on a
+    shared machine another tenant's work only ever lowers a probe's reading (one run_all's
+    two-thread FMA probe read 40 GFLOP/s, the one-thread figure, where the same binary
+    reads 80 minutes later)."""
     peak, bandwidth, barrier = {}, {}, []
     for path in paths:
         with open(path) as f:
@@ -88,13 +94,13 @@ def load_bounds(paths):
                 bandwidth[key] = max(bandwidth.get(key, 0), b["GBps"])
             elif name.startswith("barrier") and "ns" in b:
                 barrier.append(b["ns"])
-    return peak, bandwidth, barrier
+    return Bounds(peak, bandwidth, barrier)
 
 
 def bound_ms(key, bounds):
     """The machine's floor for one row (see the header), or None without the data."""
     cell, direction, T, N, I, H, threads = key
-    peak, bandwidth, _ = bounds
+    peak, bandwidth = bounds.peak, bounds.bandwidth
     probed = sorted(h for h, k in bandwidth if k == threads)
     if threads not in peak or not probed or cell not in GATES:
         return None
@@ -180,10 +186,11 @@ def cpu_model():
 
 def header(peer_meta, context, bounds):
     parts = [datetime.date.today().isoformat(), f"{cpu_model()}, {os.cpu_count()} cores"]
-    if bounds and bounds[2]:
+    if bounds and bounds.barrier_ns:
         # How far apart the two cores were: the same vCPUs of a shared host
         # pass it in 80 ns or in 250, and batch-1 rows on two threads follow.
-        parts.append(f"thread barrier {min(bounds[2]):.0f}–{max(bounds[2]):.0f} ns")
+        fastest, slowest = min(bounds.barrier_ns), max(bounds.barrier_ns)
+        parts.append(f"thread barrier {fastest:.0f}–{slowest:.0f} ns")
     if "pytorch" in peer_meta:
         m = peer_meta["pytorch"]
         void = " — VOID (reference BLAS)" if m.get("void") else ""
