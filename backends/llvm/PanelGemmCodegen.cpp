@@ -114,16 +114,24 @@ bool FitsInRegisters(const TargetShape& target, const PanelTile& tile) {
 }
 
 // A target's tiles: `main` for matmuls of few rows, `wide` (where it fits)
-// for kWideTileRows rows or more, and the smaller ones for the rows left
-// after either's whole tiles, fewest rows last.
+// for more than kMostMainTileRows rows, and the smaller ones for the rows
+// left after either's whole tiles, fewest rows last.
 struct PanelTiles {
   PanelTile main;
   std::optional<PanelTile> wide;
   std::vector<PanelTile> rest;
 };
 
-// From this many rows on, a matmul goes in wide tiles.
-constexpr int64_t kWideTileRows = 16;
+// Up to this many rows a matmul goes in main tiles, above it in wide ones.
+// At 16 and 32 rows (a thread's share of N = 32, or N = 16 and 32 on one
+// thread) 8×1 tiles cover the rows exactly, where 6×2 ones leave 4 or 2
+// rows to a narrower tile: generated, on Zen 5 (medians of 10–30 runs
+// interleaved at random, bench/library_pair_bench), 8×1 took 0.976–0.994
+// of the time on two threads at 50×32×128 (RNN, LSTM, GRU, GRU
+// reset-before), 0.969–0.994 on one thread, and 0.943–1.00 at 100×16×256
+// on one thread; at 64 rows 0.99–1.01. (The Xeon's C copy below had 6×2
+// at 0.97 of 8×1's time at 16 rows.)
+constexpr int64_t kMostMainTileRows = 32;
 
 // The tiles for the target's register file: a tile that spills a sum runs
 // at a fraction of the peak. The main one is 8 rows by a panel when that
@@ -135,7 +143,7 @@ constexpr int64_t kWideTileRows = 16;
 // copy of both on an Emerald Rapids core, run alternately (medians of 30
 // paired ratios): (rows, K, M) = (960, 512, 2048), a slice of a hoisted
 // projection, 0.90 of 8×1's time; (64, 512, 2048) 0.96; (16, 128, 512)
-// 0.97; but (8, 256, 512) 1.18, whence the threshold. Generated, a
+// 0.97; but (8, 256, 512) 1.18. Generated, a
 // 6400×512×2048 projection took 0.90–0.92 of 8×1's time (60 pairs).
 // The rows left after the whole tiles take at most one tile each of 4, 2
 // and 1 rows, over more panels so that each has 8 registers of sums or
@@ -417,7 +425,7 @@ llvm::Function* PanelGemmFunction(Emitter& e) {
       });
     };
     if (tiles.wide) {
-      e.If(b.CreateICmpSGE(gemm.rows, e.Int(kWideTileRows)), [&] { emit_rows(*tiles.wide); },
+      e.If(b.CreateICmpSGT(gemm.rows, e.Int(kMostMainTileRows)), [&] { emit_rows(*tiles.wide); },
            [&] { emit_rows(tiles.main); });
     } else {
       emit_rows(tiles.main);

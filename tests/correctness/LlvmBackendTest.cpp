@@ -393,13 +393,13 @@ TEST(LlvmBackend, MatmulDenseBatchNorm) {
 // rnnc_prepare packs: M = 37 and 70 end in part-filled panels, K = 19 is
 // no multiple of 16, a concat of params is computed before it is packed,
 // and N from 1 to 61 takes every mix of the tiles of each register file
-// (rows × panels: 8×1 below 16 rows and 6×2 from 16 on, 4×1, 2×2, and 1×1
+// (rows × panels: 8×1 up to 32 rows and 6×2 above, 4×1, 2×2, and 1×1
 // with four sets of sums, whose K loop leaves 3, for AVX-512; 3×1, 2×1, 1×2
 // for AVX2; 1×1 for SSE), 61 rows in two blocks of main tiles. Each N
 // reallocates the buffers, so rnnc_prepare runs again.
 TEST(LlvmBackend, MatmulsOnPackedPanels) {
   std::vector<ir::BoundDims> shapes;
-  for (int64_t n : {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 20, 23, 61, 1}) {
+  for (int64_t n : {1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 20, 23, 32, 34, 44, 61, 1}) {
     shapes.push_back({{"T", 3}, {"N", n}});
   }
   for (auto [registers, floats] : kRegisterFiles) {
