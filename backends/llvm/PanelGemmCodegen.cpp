@@ -126,11 +126,11 @@ struct PanelTiles {
 // At 16 and 32 rows (a thread's share of N = 32, or N = 16 and 32 on one
 // thread) 8×1 tiles cover the rows exactly, where 6×2 ones leave 4 or 2
 // rows to a narrower tile: generated, on Zen 5 (medians of 10–30 runs
-// interleaved at random, bench/library_pair_bench), 8×1 took 0.976–0.994
-// of the time on two threads at 50×32×128 (RNN, LSTM, GRU, GRU
-// reset-before), 0.969–0.994 on one thread, and 0.943–1.00 at 100×16×256
-// on one thread; at 64 rows 0.99–1.01. (The Xeon's C copy below had 6×2
-// at 0.97 of 8×1's time at 16 rows.)
+// interleaved at random, bench/library_pair_bench, two runs each), 8×1
+// took 0.971–0.994 of the time on two threads at 50×32×128 (RNN, LSTM,
+// GRU, GRU reset-before), 0.963–1.006 on one thread, and 0.943–1.00 at
+// 100×16×256 on one thread; at 64 rows 0.99–1.01. (The Xeon's C copy
+// below had 6×2 at 0.97 of 8×1's time at 16 rows.)
 constexpr int64_t kMostMainTileRows = 32;
 
 // The tiles for the target's register file: a tile that spills a sum runs
