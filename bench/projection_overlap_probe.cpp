@@ -41,7 +41,13 @@ constexpr int kAhead = 8;                // R: steps of projection per pass
 
 typedef float Vector __attribute__((vector_size(4 * kLanes)));
 
-enum class Variant { kMatvec, kSeparateProjection, kSpreadProjection, kWithFmas, kWithSecondStream };
+enum class Variant {
+  kMatvec,
+  kSeparateProjection,
+  kSpreadProjection,
+  kWithFmas,
+  kWithSecondStream,
+};
 
 struct Buffers {
   explicit Buffers(int panels)
