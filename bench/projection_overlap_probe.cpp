@@ -91,21 +91,25 @@ __attribute__((target("avx512f"), always_inline)) inline void Store(float* at, V
   *reinterpret_cast<Vector*>(at) = v;
 }
 
+// Where row r of the projection's sums for `panel` is.
+float* ProjectionSums(const Buffers& b, int r, int panel) {
+  return b.projection + (r * b.panels + panel) * kPanelWidth;
+}
+
 // The 1-row tile of `panel` (four sets of sums, as the backend's), with the
-// variant's extra work after every kAhead rows of W_hh: row `phase`·K/R + j
-// of W_ih against the R rows of x.
+// variant's extra work after rows p..p+R-1 of W_hh: row `phase`·K/R + p/R of
+// W_ih against the R rows of x.
 template <Variant kVariant>
 __attribute__((target("avx512f"), noipa)) void Tile(const Buffers& b, int panel, int phase) {
   const float* w = b.recurrent + panel * kDepth * kPanelWidth;
   const float* v = b.input + panel * kDepth * kPanelWidth;
-  float* projection = b.projection + panel * kPanelWidth;
   Vector sums[8] = {};
   Vector ahead[2 * kAhead];
   constexpr bool kExtra = kVariant != Variant::kMatvec && kVariant != Variant::kSeparateProjection;
   if constexpr (kExtra) {
     for (int r = 0; r < kAhead; ++r) {
-      ahead[2 * r] = Load(projection + r * b.panels * kPanelWidth);
-      ahead[2 * r + 1] = Load(projection + r * b.panels * kPanelWidth + kLanes);
+      ahead[2 * r] = Load(ProjectionSums(b, r, panel));
+      ahead[2 * r + 1] = Load(ProjectionSums(b, r, panel) + kLanes);
     }
   }
   Vector constant = Broadcast(1e-3f);
@@ -134,8 +138,8 @@ __attribute__((target("avx512f"), noipa)) void Tile(const Buffers& b, int panel,
   }
   if constexpr (kExtra) {
     for (int r = 0; r < kAhead; ++r) {
-      Store(projection + r * b.panels * kPanelWidth, ahead[2 * r]);
-      Store(projection + r * b.panels * kPanelWidth + kLanes, ahead[2 * r + 1]);
+      Store(ProjectionSums(b, r, panel), ahead[2 * r]);
+      Store(ProjectionSums(b, r, panel) + kLanes, ahead[2 * r + 1]);
     }
   }
   Store(b.gates + panel * kPanelWidth, (sums[0] + sums[2]) + (sums[4] + sums[6]));
@@ -156,9 +160,8 @@ __attribute__((target("avx512f"), noipa)) void ProjectionTile(const Buffers& b, 
     }
   }
   for (int r = 0; r < kAhead; ++r) {
-    Store(b.projection + r * b.panels * kPanelWidth + panel * kPanelWidth, sums[2 * r]);
-    Store(b.projection + r * b.panels * kPanelWidth + panel * kPanelWidth + kLanes,
-          sums[2 * r + 1]);
+    Store(ProjectionSums(b, r, panel), sums[2 * r]);
+    Store(ProjectionSums(b, r, panel) + kLanes, sums[2 * r + 1]);
   }
 }
 

@@ -143,8 +143,8 @@ constexpr int64_t kMostMainTileRows = 32;
 // copy of both on an Emerald Rapids core, run alternately (medians of 30
 // paired ratios): (rows, K, M) = (960, 512, 2048), a slice of a hoisted
 // projection, 0.90 of 8×1's time; (64, 512, 2048) 0.96; (16, 128, 512)
-// 0.97; but (8, 256, 512) 1.18. Generated, a
-// 6400×512×2048 projection took 0.90–0.92 of 8×1's time (60 pairs).
+// 0.97; but (8, 256, 512) 1.18. Generated, a 6400×512×2048 projection took
+// 0.90–0.92 of 8×1's time (60 pairs).
 // The rows left after the whole tiles take at most one tile each of 4, 2
 // and 1 rows, over more panels so that each has 8 registers of sums or
 // more: 4×1, 2×2 and 1×4 with AVX-512; 4×½, 2×1 and 1×2 with AVX2. All
